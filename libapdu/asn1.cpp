@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <limits>
 
 #include "libapdu/error.h"
 
@@ -91,6 +93,59 @@ std::string utf8(ByteView content, std::size_t max_bytes, std::string_view field
     std::string s = to_string(content);
     if (!is_valid_utf8(s)) fail(Errc::MalformedData, std::string(field) + " is not valid UTF-8");
     return s;
+}
+
+std::string oid_string(ByteView v) {
+    if (v.empty()) fail(Errc::MalformedData, "OBJECT IDENTIFIER is empty");
+    std::string out;
+    std::uint64_t acc = 0;
+    bool first = true;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (acc == 0 && v[i] == 0x80) fail(Errc::MalformedData, "OBJECT IDENTIFIER has a non-minimal sub-identifier");
+        if (acc > (std::numeric_limits<std::uint64_t>::max() >> 7))
+            fail(Errc::MalformedData, "OBJECT IDENTIFIER sub-identifier too large");
+        acc = (acc << 7) | (v[i] & 0x7F);
+        if (v[i] & 0x80) {
+            if (i + 1 == v.size()) fail(Errc::MalformedData, "OBJECT IDENTIFIER ends inside a sub-identifier");
+            continue;
+        }
+        if (first) {  // X.690 §8.19.4: the first sub-identifier packs the first two arcs
+            std::uint64_t a = acc < 40 ? 0 : acc < 80 ? 1 : 2;
+            out = std::to_string(a) + "." + std::to_string(acc - 40 * a);
+            first = false;
+        } else {
+            out += "." + std::to_string(acc);
+        }
+        acc = 0;
+    }
+    return out;
+}
+
+Bytes oid_content(std::string_view dotted) {
+    auto bad = [&] { fail(Errc::InvalidArgument, "not an OBJECT IDENTIFIER: '" + std::string(dotted) + "'"); };
+    std::vector<std::uint64_t> arcs;
+    std::size_t pos = 0;
+    while (pos <= dotted.size()) {
+        std::size_t end = std::min(dotted.find('.', pos), dotted.size());
+        std::string_view part = dotted.substr(pos, end - pos);
+        std::uint64_t arc = 0;
+        auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), arc);
+        if (part.empty() || ec != std::errc() || p != part.data() + part.size()) bad();
+        arcs.push_back(arc);
+        pos = end + 1;
+    }
+    if (arcs.size() < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] >= 40) ||
+        arcs[1] > std::numeric_limits<std::uint64_t>::max() - 80)
+        bad();
+    Bytes out;
+    auto put = [&](std::uint64_t x) {
+        Bytes tmp{static_cast<std::uint8_t>(x & 0x7F)};
+        for (x >>= 7; x; x >>= 7) tmp.insert(tmp.begin(), static_cast<std::uint8_t>(0x80 | (x & 0x7F)));
+        append(out, tmp);
+    };
+    put(arcs[0] * 40 + arcs[1]);
+    for (std::size_t i = 2; i < arcs.size(); ++i) put(arcs[i]);
+    return out;
 }
 
 }  // namespace lpad::asn1

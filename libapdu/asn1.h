@@ -42,4 +42,11 @@ Bytes version_bytes(std::string_view text);
 std::string utf8(ByteView content, std::size_t max_bytes, std::string_view field);
 bool is_valid_utf8(std::string_view s);
 
+// OBJECT IDENTIFIER content octets (X.690 §8.19) -> dotted text "1.3.6.1.4.1.31746"; throws Error(MalformedData)
+// for empty content, a non-minimal or unterminated sub-identifier, or one past 64 bits.
+std::string oid_string(ByteView content);
+// Dotted text -> content octets; throws Error(InvalidArgument) unless it is an OID (two arcs or more, first 0..2,
+// second below 40 unless the first is 2).
+Bytes oid_content(std::string_view dotted);
+
 }  // namespace lpad::asn1

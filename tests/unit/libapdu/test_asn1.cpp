@@ -74,3 +74,32 @@ TEST_CASE("log: threshold, sink and redaction") {
     CHECK(log::parse_level("debug") == log::Level::Debug);
     CHECK_THROWS_AS(log::parse_level("verbose"), Error);
 }
+
+TEST_CASE("asn1: OBJECT IDENTIFIER dotted text <-> content octets (X.690 §8.19)") {
+    struct Case {
+        const char* dotted;
+        const char* content;
+    };
+    // 1.3.6.1.4.1.31746 is the GSMA test SM-DP+ OID of SGP.26; 2.999.3 packs 2*40+999 into two octets.
+    const Case cases[] = {{"1.3.6.1.4.1.31746", "2b0601040181f802"}, {"2.999.3", "883703"},
+                          {"0.39", "27"},                            {"1.2.840.10045.3.1.7", "2a8648ce3d030107"}};
+    for (const auto& c : cases) {
+        CAPTURE(c.dotted);
+        CHECK(lpad::to_hex(lpad::asn1::oid_content(c.dotted)) == c.content);
+        CHECK(lpad::asn1::oid_string(lpad::from_hex(c.content)) == c.dotted);
+    }
+    for (const char* bad : {"", "1", "3.1", "1.40", "1..2", "1.2.", "a.b", "1.-2"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(lpad::asn1::oid_content(bad), lpad::Error);
+    }
+    // Empty, non-minimal (leading 80) and unterminated sub-identifiers.
+    for (const char* bad : {"", "2b80", "2b86"}) {
+        CAPTURE(bad);
+        try {
+            (void)lpad::asn1::oid_string(lpad::from_hex(bad));
+            FAIL("decoded");
+        } catch (const lpad::Error& e) {
+            CHECK(e.code() == lpad::Errc::MalformedData);
+        }
+    }
+}
