@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing (Debian packages only), configure, build, and run every test.
+#   scripts/test.sh          the default build (build/)
+#   scripts/test.sh asan     the AddressSanitizer + UBSan build (build-asan/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset=${1:-default}
+jobs=$(nproc)
+
+scripts/install-deps.sh
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j"$jobs"
+# Tests start their own servers on free loopback ports and in private temp dirs, so they may run in parallel.
+ctest --preset "$preset" -j"$jobs" --timeout 600
