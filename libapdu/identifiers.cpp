@@ -37,6 +37,12 @@ std::string iccid_from_bcd(ByteView bcd) {
     return out;
 }
 
+Bytes swap_nibbles(ByteView bytes) {
+    Bytes out(bytes.begin(), bytes.end());
+    for (auto& b : out) b = static_cast<std::uint8_t>((b << 4) | (b >> 4));
+    return out;
+}
+
 Bytes iccid_to_bcd(std::string_view digits) {
     if (digits.size() < 18 || digits.size() > 20 || !all_digits(digits))
         fail(Errc::InvalidArgument, "ICCID must be 18 to 20 decimal digits");

@@ -16,6 +16,9 @@ namespace lpad {
 std::string iccid_from_bcd(ByteView bcd);
 // iccid_to_bcd: 18..20 decimal digits, else InvalidArgument; the result is always 10 bytes.
 Bytes iccid_to_bcd(std::string_view digits);
+// Swap the two nibbles of every byte. The SAIP ProfileHeader carries the ICCID in natural digit order
+// (89 00 01 23 ...), while EF.ICCID, ES10 and StoreMetadata use the swapped coding (98 00 10 32 ...).
+Bytes swap_nibbles(ByteView bytes);
 // Luhn check over all digits (the last one is the check digit). Informational: some issuers do not use it.
 bool is_valid_iccid_luhn(std::string_view digits);
 

@@ -4,6 +4,7 @@
 // signed errorResult naming the failing bppCommandId, and that result is kept as a notification to send.
 #include "drivers/virtual/euicc.h"
 #include "libapdu/error.h"
+#include "libapdu/identifiers.h"
 #include "libapdu/log.h"
 
 namespace lpad::virtual_euicc {
@@ -184,7 +185,9 @@ std::optional<Euicc::BppFailure> Euicc::install(Session& s, Bytes& aid) {
             return bad(ErrorReason::installFailedDueToPEProcessingError);
         auto iccid = tlv::Reader(elements.front().value, tlv::Mode::Ber).find(kSaipHeaderIccid);
         if (!iccid) return bad(ErrorReason::installFailedDueToPEProcessingError);
-        if (!equal(iccid->value, s.metadata->iccid)) return bad(ErrorReason::installFailedDueToIccidMismatch);
+        // The header's ICCID is in natural digit order; the metadata's is in EF.ICCID (nibble-swapped) coding.
+        if (!equal(swap_nibbles(iccid->value), s.metadata->iccid))
+            return bad(ErrorReason::installFailedDueToIccidMismatch);
     } catch (const Error&) {
         return bad(ErrorReason::installFailedDueToPEProcessingError);
     }

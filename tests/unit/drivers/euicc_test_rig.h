@@ -23,6 +23,7 @@
 #include "libapdu/es10_client.h"
 #include "libapdu/es10b.h"
 #include "libapdu/es10c.h"
+#include "libapdu/identifiers.h"
 #include "libapdu/x509.h"
 
 namespace lpad::virtual_euicc::testing {
@@ -124,13 +125,14 @@ inline es10::PrepareDownloadRequest make_prepare_download(const SmdpKeys& k, con
     return req;
 }
 
-// The SAIP header's ICCID (ProfileHeader [0] A0, iccid [3] 83).
+// The SAIP header's ICCID (ProfileHeader [0] A0, iccid [3] 83, natural digit order), in the EF.ICCID coding that
+// StoreMetadata and ES10 use.
 inline Bytes upp_iccid(const Bytes& upp) {
     auto first = tlv::Reader(upp, tlv::Mode::Ber).next();
     REQUIRE(first.tag == 0xA0);
     auto iccid = tlv::Reader(first.value, tlv::Mode::Ber).find(0x83);
     REQUIRE(iccid);
-    return Bytes(iccid->value.begin(), iccid->value.end());
+    return swap_nibbles(iccid->value);
 }
 
 inline Bytes load_upp(const std::string& name = "TS48v4_SAIP2.3_BERTLV.der") {
