@@ -1,0 +1,255 @@
+#include "tests/smdpp/smdp_server.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "libapdu/error.h"
+#include "libapdu/es10b.h"
+#include "libapdu/log.h"
+#include "lpad/es9p/messages.h"
+#include "tests/smdpp/smdp_internal.h"
+
+namespace lpad::smdpp {
+
+using Json = nlohmann::json;
+namespace subject = es9p::subject;
+namespace reason = es9p::reason;
+
+namespace {
+
+constexpr std::string_view kEs9pPrefix = "/gsma/rsp2/es9plus/";
+constexpr std::string_view kEs11Prefix = "/gsma/rsp2/es11/";
+constexpr std::string_view kAdminPrefix = "/admin/";
+
+HttpReply json_reply(int status, std::string body) { return HttpReply{status, std::move(body), std::string(kJsonContentType), false}; }
+
+HttpReply failure(int status, std::string_view subj, std::string_view why, std::string_view message) {
+    return json_reply(status, es9p::encode_failure(subj, why, message));
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+void flip_last_byte(Bytes& data) {
+    if (!data.empty()) data.back() ^= 0x5A;
+}
+
+Bytes other_transaction_id(ByteView tid) {
+    Bytes out(std::max<std::size_t>(tid.size(), 1), 0);
+    std::copy(tid.begin(), tid.end(), out.begin());
+    out[0] = static_cast<std::uint8_t>(out[0] ^ 0xFF);
+    return out;
+}
+
+SmdpServer::SmdpServer(ServerPki pki, ServerOptions options) : pki_(std::move(pki)), options_(std::move(options)) {
+    if (options_.address.empty()) fail(Errc::InvalidArgument, "SM-DP+: empty server address");
+    if (options_.smds_address.empty()) options_.smds_address = options_.address;
+    if (options_.smds && !pki_.ds_auth) fail(Errc::NotFound, "SM-DS: the PKI has no DSauth certificate");
+}
+
+SmdpServer::~SmdpServer() = default;
+
+void SmdpServer::set_address(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    if (address.empty()) fail(Errc::InvalidArgument, "SM-DP+: empty server address");
+    if (options_.smds_address == options_.address) options_.smds_address = address;
+    options_.address = address;
+}
+
+HttpReply SmdpServer::handle(const HttpCall& call) {
+    if (starts_with(call.path, kAdminPrefix)) {
+        if (!call.from_loopback) return failure(403, "1.1", reason::kNotAllowed, "admin interface: loopback only");
+        return admin(call);
+    }
+    bool es9p_path = starts_with(call.path, kEs9pPrefix), es11_path = starts_with(call.path, kEs11Prefix);
+    if (!es9p_path && !es11_path) return failure(404, "1.1", "1.3", "unknown path " + call.path);
+    std::string function = call.path.substr((es9p_path ? kEs9pPrefix : kEs11Prefix).size());
+    if (call.method != "POST") return failure(405, "1.1", "2.1", "ES9+/ES11 functions are POST");
+    // SGP.22 §6.5.1: X-Admin-Protocol names the version of the RSP protocol; we speak v2.
+    if (!call.admin_protocol || !starts_with(*call.admin_protocol, "gsma/rsp/v2."))
+        return failure(200, subject::kSpecificationVersion, reason::kUnsupported,
+                       "X-Admin-Protocol missing or not gsma/rsp/v2.x");
+    std::string log_line;
+    HttpReply reply = dispatch(function, es11_path, call.body, log_line);
+    log::info("smdpp", log_line);
+    return reply;
+}
+
+HttpReply SmdpServer::dispatch(const std::string& function, bool es11_path, const std::string& body,
+                               std::string& log_line) {
+    std::unique_lock lock(mutex_);
+    // Which role answers: ES11 on its own path, or on the ES9+ path when the request is an ES11 one.
+    std::string tid;
+    bool es11 = es11_path;
+    Json peek = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (peek.is_object() && peek.contains("transactionId") && peek["transactionId"].is_string())
+        tid = peek["transactionId"].get<std::string>();
+    if (function == "initiateAuthentication" && peek.is_object() && peek.contains("smdsAddress") &&
+        !peek.contains("smdpAddress"))
+        es11 = true;
+    std::string matching_id;
+    if (auto it = sessions_.find(tid); !tid.empty() && it != sessions_.end()) {
+        matching_id = it->second->matching_id;
+        if (function == "authenticateClient") es11 = it->second->es11;
+    }
+    if (function == "authenticateClient" && matching_id.empty() && peek.is_object() &&
+        peek.contains("authenticateServerResponse") && peek["authenticateServerResponse"].is_string()) {
+        // The matching ID this call is about, for per-order faults and the log (errors are left to the function).
+        try {
+            auto asr = es10::AuthenticateServerResponse::decode(
+                base64_decode(peek["authenticateServerResponse"].get<std::string>()));
+            if (asr.is_ok())
+                matching_id = es10::CtxParams1::decode(asr.ok().euicc_signed1.ctx_params1).matching_id.value_or("");
+        } catch (const Error&) {
+        }
+    }
+    log_line = std::string(es11 ? "ES11." : "ES9+.") + function + (tid.empty() ? "" : " tid=" + tid) +
+               (matching_id.empty() ? "" : " matchingId=" + log::redact(matching_id));
+    if (es11 && (!options_.smds || (function != "initiateAuthentication" && function != "authenticateClient"))) {
+        log_line += " -> 404";
+        return failure(404, "1.1", "1.3", "no ES11 function " + function + " here");
+    }
+    static const std::vector<std::string> kFunctions{"initiateAuthentication", "authenticateClient",
+                                                     "getBoundProfilePackage", "handleNotification", "cancelSession"};
+    if (std::find(kFunctions.begin(), kFunctions.end(), function) == kFunctions.end()) {
+        log_line += " -> 404";
+        return failure(404, "1.1", "1.3", "unknown function " + function);
+    }
+
+    std::optional<Fault> fault = faults_.take(function, matching_id);
+    if (fault) log_line += " fault=" + fault->to_string();
+    if (fault && fault->action == FaultAction::CloseConnection) {
+        log_line += " -> closed";
+        return HttpReply{0, {}, {}, true};
+    }
+    if (fault && fault->action == FaultAction::Http500) {
+        log_line += " -> 500";
+        return HttpReply{500, "Internal Server Error (fault injected)\n", "text/plain", false};
+    }
+    if (fault && fault->action == FaultAction::MalformedJson) {
+        log_line += " -> malformed";
+        return json_reply(200, "{\"header\": {\"functionExecutionStatus\": ");
+    }
+    HttpReply reply;
+    try {
+        if (function == "initiateAuthentication") {
+            reply = json_reply(200, initiate_authentication(body, es11, fault));
+        } else if (function == "authenticateClient") {
+            reply = json_reply(200, authenticate_client(body, fault));
+        } else if (function == "getBoundProfilePackage") {
+            reply = json_reply(200, get_bound_profile_package(body, fault));
+        } else if (function == "handleNotification") {
+            handle_notification(body);
+            reply = HttpReply{204, {}, {}, false};
+        } else {
+            reply = json_reply(200, cancel_session(body));
+        }
+        log_line += " -> " + std::to_string(reply.status) + " Executed-Success";
+    } catch (const Es9Failure& f) {
+        reply = failure(200, f.subject, f.reason, f.message);
+        log_line += " -> Failed " + f.subject + "/" + f.reason + " (" + f.message + ")";
+    } catch (const Error& e) {
+        reply = failure(200, subject::kSmdp, reason::kExecutionError, e.what());
+        log_line += " -> Failed 8.8/4.2 (" + std::string(e.what()) + ")";
+    }
+    if (fault && fault->action == FaultAction::Delay) {
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(fault->arg));
+    }
+    return reply;
+}
+
+SmdpServer::Session& SmdpServer::session_for(const std::string& transaction_id, int stage) {
+    auto it = sessions_.find(transaction_id);
+    if (it == sessions_.end() || (stage >= 0 && it->second->stage != stage))
+        refuse(subject::kTransactionId, reason::kUnknown, "the RSP session of this transactionId is unknown");
+    return *it->second;
+}
+
+void SmdpServer::end_session(const std::string& transaction_id) { sessions_.erase(transaction_id); }
+
+Order* SmdpServer::find_order(const std::string& matching_id) {
+    for (auto& o : orders_)
+        if (o.matching_id == matching_id) return &o;
+    return nullptr;
+}
+
+void SmdpServer::add_order(Order order) {
+    std::lock_guard lock(mutex_);
+    if (Order* existing = find_order(order.matching_id))
+        *existing = std::move(order);
+    else
+        orders_.push_back(std::move(order));
+    persist();
+}
+
+void SmdpServer::add_event(Event event) {
+    std::lock_guard lock(mutex_);
+    events_.push_back(std::move(event));
+    persist();
+}
+
+void SmdpServer::add_fault(Fault fault) {
+    std::lock_guard lock(mutex_);
+    faults_.add(std::move(fault));
+}
+
+void SmdpServer::clear_faults() {
+    std::lock_guard lock(mutex_);
+    faults_.clear();
+}
+
+std::vector<Order> SmdpServer::orders() const {
+    std::lock_guard lock(mutex_);
+    return orders_;
+}
+
+std::optional<Order> SmdpServer::order(const std::string& matching_id) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& o : orders_)
+        if (o.matching_id == matching_id) return o;
+    return std::nullopt;
+}
+
+std::vector<Event> SmdpServer::events() const {
+    std::lock_guard lock(mutex_);
+    return events_;
+}
+
+std::vector<ReceivedNotification> SmdpServer::notifications() const {
+    std::lock_guard lock(mutex_);
+    return notifications_;
+}
+
+std::size_t SmdpServer::open_sessions() const {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+// Written as a temp file and renamed, so a reader never sees half a file.
+void SmdpServer::persist() const {
+    if (options_.state_file.empty()) return;
+    Json j{{"orders", Json::array()}, {"events", Json::array()}, {"notifications", Json::array()}};
+    for (const auto& o : orders_) j["orders"].push_back(o.to_json());
+    for (const auto& e : events_) j["events"].push_back(e.to_json());
+    for (const auto& n : notifications_) j["notifications"].push_back(n.to_json());
+    std::string tmp = options_.state_file + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << j.dump(2) << '\n';
+        if (!out) {
+            log::error("smdpp", "cannot write " + tmp);
+            return;
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, options_.state_file, ec);
+    if (ec) log::error("smdpp", "cannot rename " + tmp + ": " + ec.message());
+}
+
+}  // namespace lpad::smdpp

@@ -1,0 +1,119 @@
+// The test SM-DP+ and SM-DS: ES9+ (SGP.22 §5.6, §6.5.2.1–5) and ES11 (§5.8, §6.5.2.6–7) over JSON, plus a small
+// admin interface, independent of HTTP. The HTTPS front end (https_front.h) turns requests into HttpCall and
+// HttpReply back into answers; tests may call handle() directly.
+//
+// Paths: /gsma/rsp2/es9plus/<function> serves ES9+, and ES11 when the request is an ES11 one (initiateAuthentication
+// carrying smdsAddress; authenticateClient of an ES11 session), as GSMA's root SM-DS does; /gsma/rsp2/es11/<function>
+// serves ES11. /admin/... (loopback callers only): GET|POST orders, GET|POST events, GET|POST|DELETE faults,
+// GET notifications. Function failures are HTTP 200 with header.functionExecutionStatus Failed (SGP.22 §6.5.1.4);
+// unknown paths 404 with the same JSON shape. Every call is logged as one lpad::log line ("smdpp"), matching IDs
+// and event IDs redacted.
+//
+// Thread-safe: one mutex around all state; a Delay fault sleeps outside it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "libapdu/bytes.h"
+#include "libapdu/crypto.h"
+#include "libapdu/x509.h"
+#include "tests/smdpp/faults.h"
+#include "tests/smdpp/orders.h"
+#include "tests/smdpp/smdp_pki.h"
+
+namespace lpad::smdpp {
+
+inline constexpr std::string_view kJsonContentType = "application/json;charset=UTF-8";
+
+struct ServerOptions {
+    std::string address;       // our SM-DP+ address as LPAs use it (activation code): "host[:port]"
+    std::string smds_address;  // our SM-DS address; empty: the same as `address`
+    bool smds = true;          // serve ES11 (needs DSauth in the PKI)
+    std::string state_file;    // when set: orders, events and notifications written there (atomically) on change
+    std::string admin_protocol = "gsma/rsp/v2.2.0";  // X-Admin-Protocol of our answers
+};
+
+struct HttpCall {
+    std::string method = "POST";
+    std::string path;
+    std::string body;
+    std::optional<std::string> admin_protocol;  // the X-Admin-Protocol request header
+    bool from_loopback = true;                  // the admin interface answers only loopback callers
+};
+
+struct HttpReply {
+    int status = 200;
+    std::string body;                                     // empty for 204
+    std::string content_type = std::string(kJsonContentType);
+    bool close_connection = false;                        // CloseConnection fault: drop the connection, no answer
+};
+
+class SmdpServer {
+public:
+    // Throws Error(InvalidArgument) for an empty address, NotFound if options.smds but the PKI has no DSauth.
+    SmdpServer(ServerPki pki, ServerOptions options);
+    ~SmdpServer();
+    SmdpServer(const SmdpServer&) = delete;
+    SmdpServer& operator=(const SmdpServer&) = delete;
+
+    HttpReply handle(const HttpCall& call);
+
+    // Orders, events, faults: the admin interface in C++ (tests). add_order replaces one with the same matching ID.
+    void add_order(Order order);
+    void add_event(Event event);
+    void add_fault(Fault fault);
+    void clear_faults();
+    std::vector<Order> orders() const;
+    std::optional<Order> order(const std::string& matching_id) const;
+    std::vector<Event> events() const;
+    std::vector<ReceivedNotification> notifications() const;
+    std::size_t open_sessions() const;
+
+    // Sets the SM-DP+ address (and the SM-DS address if it was the same), e.g. once a port-0 listener knows its port.
+    void set_address(const std::string& address);
+
+    const ServerOptions& options() const { return options_; }
+    const ServerPki& pki() const { return pki_; }
+
+private:
+    struct Session;
+
+    // es9p_auth.cpp
+    std::string initiate_authentication(const std::string& body, bool es11, const std::optional<Fault>& fault);
+    std::string authenticate_client(const std::string& body, const std::optional<Fault>& fault);
+    // es9p_download.cpp
+    std::string get_bound_profile_package(const std::string& body, const std::optional<Fault>& fault);
+    Bytes build_metadata(const Order& order) const;
+    // es9p_notify.cpp
+    void handle_notification(const std::string& body);
+    std::string cancel_session(const std::string& body);
+    // smdp_server.cpp
+    HttpReply admin(const HttpCall& call);
+    HttpReply dispatch(const std::string& function, bool es11_path, const std::string& body, std::string& log_line);
+    // The session of this transactionId at `stage` (Session::Stage, or -1 for any); else the "TransactionId - Unknown" failure.
+    Session& session_for(const std::string& transaction_id, int stage);
+    void end_session(const std::string& transaction_id);
+    Order* find_order(const std::string& matching_id);
+    // Verifies CERT.EUM against the session's CI and CERT.EUICC against the EUM (SGP.22 §5.6.2 / §5.6.4);
+    // throws the ES9+ failure.
+    void verify_euicc_chain(const x509::Certificate& eum, const x509::Certificate& euicc, ByteView ci_pkid) const;
+    void persist() const;
+
+    ServerPki pki_;
+    ServerOptions options_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::unique_ptr<Session>> sessions_;  // by transactionId (upper-case hex)
+    std::vector<Order> orders_;
+    std::vector<Event> events_;
+    std::vector<ReceivedNotification> notifications_;
+    FaultSet faults_;
+};
+
+}  // namespace lpad::smdpp
