@@ -1,0 +1,305 @@
+#include "lpad/core/download.h"
+
+#include <algorithm>
+
+#include "libapdu/activation_code.h"
+#include "libapdu/crypto.h"
+#include "libapdu/error.h"
+#include "libapdu/identifiers.h"
+#include "libapdu/log.h"
+#include "libapdu/tlv.h"
+#include "lpad/core/authentication.h"
+#include "lpad/es9p/es9p_client.h"
+
+namespace lpad::core {
+namespace {
+
+constexpr std::string_view kLog = "core.download";
+
+ProfilePreview make_preview(const es10::StoreMetadataRequest& md, bool cc_required) {
+    ProfilePreview p;
+    p.iccid = iccid_from_bcd(md.iccid);
+    p.name = md.profile_name;
+    p.service_provider = md.service_provider_name;
+    p.profile_class = md.profile_class.value_or(es10::ProfileClass::operational);
+    p.icon_type = md.icon_type;
+    p.icon = md.icon;
+    if (md.profile_policy_rules) p.policy_rules = es10::bit_names<es10::PprId>(*md.profile_policy_rules);
+    p.confirmation_code_required = cc_required;
+    p.metadata = md;
+    return p;
+}
+
+Bytes signature_content(ByteView tlv_5f37, std::string_view field) {
+    auto e = tlv::parse_one(tlv_5f37);
+    if (e.tag != 0x5F37) fail(Errc::MalformedData, std::string(field) + ": tag 5F37 expected");
+    return Bytes(e.value.begin(), e.value.end());
+}
+
+// One download: the state the failure handling needs.
+class Download {
+public:
+    Download(CardSession& card, ServerConnector& connector, DownloadTarget target, const DownloadOptions& options)
+        : card_(card), connector_(connector), target_(std::move(target)), options_(options) {}
+
+    DownloadResult run();
+
+private:
+    void progress(DownloadStage stage, int percent) {
+        if (options_.progress) options_.progress(stage, percent);
+    }
+    // Before loading: CancelSession on the card, its signed answer to the server. Errors here are only logged.
+    void cancel(es10::CancelSessionReason reason) noexcept;
+    DownloadResult after_load_failure(const Error& error);
+    std::vector<SendOutcome> send_notifications();
+    es10::StoreMetadataRequest authenticate_client(const es10::AuthenticateServerResponse& response,
+                                                   es10::PrepareDownloadRequest& prepare);
+
+    CardSession& card_;
+    ServerConnector& connector_;
+    DownloadTarget target_;
+    const DownloadOptions& options_;
+    std::unique_ptr<es9p::HttpClient> http_;
+    std::optional<es9p::Es9pClient> es9p_;
+    std::string tid_;
+    Bytes tid_bytes_;
+    DownloadResult result_;
+    bool cancelled_ = false;
+};
+
+void Download::cancel(es10::CancelSessionReason reason) noexcept {
+    cancelled_ = true;
+    try {
+        log::info(kLog, "cancelling session " + tid_ + ": " + std::string(es10::name(reason)));
+        auto resp = card_.cancel_session(tid_bytes_, reason);
+        resp.check();
+        es9p_->cancel_session({tid_, resp.der()});
+    } catch (const std::exception& e) {
+        log::warning(kLog, std::string("cancelling the session failed: ") + e.what());
+    }
+}
+
+std::vector<SendOutcome> Download::send_notifications() {
+    if (!options_.send_notifications) return {};
+    progress(DownloadStage::Notifying, 97);
+    std::optional<NotificationSender> local;
+    NotificationSender* sender = options_.notifications;
+    if (!sender) sender = &local.emplace(connector_);
+    ProcessOptions po;
+    po.client = http_.get();
+    po.client_address = target_.smdp_address;
+    po.ignore_backoff = true;  // just produced: deliver now
+    return sender->process(card_, po);
+}
+
+es10::StoreMetadataRequest Download::authenticate_client(const es10::AuthenticateServerResponse& asr,
+                                                         es10::PrepareDownloadRequest& prepare) {
+    auto ac = es9p_->authenticate_client({tid_, asr.der()});
+    if (!same_server_address(ac.transaction_id, tid_))  // hex text: case-insensitive like the address
+        fail(Errc::ProtocolViolation, "authenticateClient answered for another transactionId");
+    prepare.smdp_signed2 = es10::SmdpSigned2::decode(ac.smdp_signed2);
+    if (!equal(prepare.smdp_signed2.transaction_id, tid_bytes_))
+        fail(Errc::ProtocolViolation, "smdpSigned2.transactionId is not the session's transactionId");
+    prepare.smdp_signature2 = signature_content(ac.smdp_signature2, "smdpSignature2");
+    prepare.smdp_certificate = ac.smdp_certificate;
+    try {
+        return es10::StoreMetadataRequest::decode(ac.profile_metadata);
+    } catch (const Error& e) {
+        Error mismatch(Errc::MalformedData, std::string("profileMetadata: ") + e.what());
+        cancel(es10::CancelSessionReason::metadataMismatch);
+        throw mismatch;
+    }
+}
+
+DownloadResult Download::run() {
+    result_.smdp_address = target_.smdp_address;
+    http_ = connector_.connect(target_.smdp_address);
+    es9p_.emplace(*http_, target_.smdp_address);
+    progress(DownloadStage::Authenticating, 0);
+    log::info(kLog, "download from " + target_.smdp_address + " matching ID " +
+                        (target_.matching_id ? log::redact(*target_.matching_id) : std::string("(none)")));
+
+    AuthenticationRequest ar{target_.smdp_address, target_.matching_id, target_.smdp_oid,
+                             make_device_info(options_.device)};
+    Authentication auth;
+    try {
+        auth = authenticate_server(card_, ar, [&](const Bytes& challenge, const Bytes& info1) {
+            return es9p_->initiate_authentication({challenge, info1, target_.smdp_address});
+        });
+    } catch (const Error& e) {
+        if (e.code() == Errc::ProtocolViolation) card_.close();  // nothing signed; drop whatever the card holds
+        throw;
+    }
+    tid_ = auth.transaction_id;
+    tid_bytes_ = auth.transaction_id_bytes;
+    result_.transaction_id = tid_;
+    if (!auth.response.is_ok()) {
+        // SGP.22 §3.1.3.2: the server learns of the eUICC's refusal through authenticateClient.
+        try {
+            es9p_->authenticate_client({tid_, auth.response.der()});
+        } catch (const Error&) {
+        }
+        auth.response.check();
+    }
+
+    es10::PrepareDownloadRequest prepare;
+    es10::StoreMetadataRequest metadata;
+    std::string code;
+    try {
+        progress(DownloadStage::Authenticating, 10);
+        metadata = authenticate_client(auth.response, prepare);
+        result_.profile = make_preview(metadata, prepare.smdp_signed2.cc_required_flag);
+
+        progress(DownloadStage::Consent, 15);
+        ConsentDecision decision;
+        if (options_.consent) decision = options_.consent(result_.profile);
+        if (!decision.accept) {
+            cancel(es10::CancelSessionReason::endUserRejection);
+            fail(Errc::Rejected, "the user rejected profile " + result_.profile.iccid);
+        }
+        if (prepare.smdp_signed2.cc_required_flag) {
+            auto cc = decision.confirmation_code ? decision.confirmation_code : options_.confirmation_code;
+            if (!cc || cc->empty()) {
+                // Not a refusal of the profile: the order stays usable for a later try with the code.
+                cancel(es10::CancelSessionReason::postponed);
+                fail(Errc::Rejected, "the profile needs a confirmation code and none was given");
+            }
+            prepare.hash_cc = crypto::hash_cc(*cc, tid_bytes_);  // SGP.22 §3.1.3.1
+        }
+
+        progress(DownloadStage::Preparing, 20);
+        auto pdr = card_.prepare_download(prepare);
+        progress(DownloadStage::Downloading, 25);
+        if (!pdr.is_ok()) {
+            try {
+                es9p_->get_bound_profile_package({tid_, pdr.der()});
+            } catch (const Error&) {
+            }
+            pdr.check();
+        }
+        auto bpp = es9p_->get_bound_profile_package({tid_, pdr.der()});
+        if (!same_server_address(bpp.transaction_id, tid_))
+            fail(Errc::ProtocolViolation, "getBoundProfilePackage answered for another transactionId");
+        es10::split_for_loading(bpp.bound_profile_package);  // refuse a malformed package before loading
+
+        progress(DownloadStage::Installing, 30);
+        es10::ProfileInstallationResult pir;
+        try {
+            pir = card_.load_bound_profile_package(bpp.bound_profile_package, [&](std::size_t done, std::size_t total) {
+                progress(DownloadStage::Installing, 30 + static_cast<int>(65 * done / total));
+            });
+        } catch (const Error& e) {
+            return after_load_failure(e);
+        }
+        if (!pir.succeeded()) {
+            result_.notifications = send_notifications();
+            pir.check();
+        }
+        result_.iccid = iccid_from_bcd(metadata.iccid);
+        result_.isdp_aid = std::get<es10::SuccessResult>(pir.data.final_result).aid;
+        log::info(kLog, "installed profile " + result_.iccid);
+    } catch (const Error& e) {
+        // The card's own refusal (EuiccError) ended its session; a lying server gets nothing signed.
+        if (!cancelled_ && e.code() != Errc::ProtocolViolation && e.code() != Errc::EuiccError)
+            cancel(cancel_reason_for(e));
+        if (e.code() == Errc::ProtocolViolation) card_.close();
+        throw;
+    }
+
+    result_.notifications = send_notifications();
+    if (options_.enable_after_download) {
+        progress(DownloadStage::Enabling, 98);
+        card_.enable(es10::ProfileIdentifier::from_iccid(metadata.iccid), options_.refresh_flag);
+        result_.enabled = true;
+        auto more = send_notifications();
+        result_.notifications.insert(result_.notifications.end(), more.begin(), more.end());
+    }
+    progress(DownloadStage::Done, 100);
+    return result_;
+}
+
+DownloadResult Download::after_load_failure(const Error& error) {
+    // RSP-NOTES: the profile may be installed all the same; find out and tell the server what really happened.
+    log::warning(kLog, std::string("loading the Bound Profile Package failed: ") + error.what());
+    auto iccid = result_.profile.metadata.iccid;
+    bool installed = false;
+    try {
+        card_.close();
+        card_.open();
+        auto list = card_.profiles();
+        installed = std::any_of(list.begin(), list.end(), [&](const es10::ProfileInfo& p) {
+            return p.iccid && equal(*p.iccid, iccid);
+        });
+        result_.notifications = send_notifications();
+    } catch (const Error& e) {
+        log::warning(kLog, std::string("could not re-read the card after the failure: ") + e.what());
+    }
+    if (!installed) throw error;
+    result_.iccid = iccid_from_bcd(iccid);
+    result_.recovered = true;
+    for (const auto& p : card_.profiles())
+        if (p.iccid && equal(*p.iccid, iccid) && p.isdp_aid) result_.isdp_aid = *p.isdp_aid;
+    return result_;
+}
+
+}  // namespace
+
+std::string_view name(DownloadStage stage) {
+    switch (stage) {
+        case DownloadStage::Authenticating: return "authenticating";
+        case DownloadStage::Consent: return "consent";
+        case DownloadStage::Preparing: return "preparing";
+        case DownloadStage::Downloading: return "downloading";
+        case DownloadStage::Installing: return "installing";
+        case DownloadStage::Notifying: return "notifying";
+        case DownloadStage::Enabling: return "enabling";
+        case DownloadStage::Done: return "done";
+    }
+    return "unknown";
+}
+
+es10::CancelSessionReason cancel_reason_for(const Error& e) {
+    using R = es10::CancelSessionReason;
+    switch (e.code()) {
+        case Errc::Timeout: return R::timeout;
+        case Errc::HttpError:
+        case Errc::TlsError:
+        case Errc::Unavailable:
+        case Errc::Cancelled: return R::postponed;
+        case Errc::Rejected: return R::endUserRejection;
+        case Errc::ServerError:
+            // 5xx: the server is in trouble, not the order; a wrong confirmation code may be retried (the server
+            // counts attempts itself).
+            if (e.http_status && *e.http_status >= 500) return R::postponed;
+            if (e.subject_code == "8.2.7") return R::postponed;
+            return R::undefinedReason;
+        default: return R::undefinedReason;
+    }
+}
+
+DownloadResult download(CardSession& card, ServerConnector& connector, DownloadTarget target,
+                        const DownloadOptions& options) {
+    target.smdp_address = es9p::normalize_server_address(target.smdp_address);
+    return Download(card, connector, std::move(target), options).run();
+}
+
+DownloadResult download(CardSession& card, ServerConnector& connector, std::string_view activation_code,
+                        const DownloadOptions& options) {
+    DownloadTarget target;
+    if (activation_code.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        // SGP.22 §3.1.3: without an activation code, the default SM-DP+ the eUICC holds.
+        auto addresses = card.configured_addresses();
+        if (!addresses.default_dp_address || addresses.default_dp_address->empty())
+            fail(Errc::NotFound, "no activation code and no default SM-DP+ address on the eUICC");
+        target.smdp_address = *addresses.default_dp_address;
+    } else {
+        auto ac = ActivationCode::parse(activation_code);
+        target.smdp_address = ac.smdp_address;
+        target.matching_id = ac.matching_id;
+        target.smdp_oid = ac.smdp_oid;
+        target.confirmation_code_required = ac.confirmation_code_required;
+    }
+    return download(card, connector, std::move(target), options);
+}
+
+}  // namespace lpad::core

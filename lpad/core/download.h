@@ -1,0 +1,96 @@
+// Profile download, SGP.22 §3.1.3, every LPA step of RSP-NOTES "Download":
+//   activation code (empty: the card's default SM-DP+) -> mutual authentication (authentication.h, with the LPA
+//   checks) -> authenticateClient (transactionId checked in the JSON and in smdpSigned2) -> consent hook with the
+//   profile metadata -> confirmation code (hashCc) -> PrepareDownload -> getBoundProfilePackage ->
+//   LoadBoundProfilePackage with progress -> ProfileInstallationResult delivered (handleNotification) and removed
+//   -> optional enable (and its notification).
+//
+// Failures before loading: the card's session is cancelled (ES10b CancelSession) with
+//   endUserRejection  only when the user refused (consent hook said no),
+//   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code),
+//   timeout           for timeouts,
+//   metadataMismatch  for profile metadata that does not parse,
+//   undefinedReason   otherwise,
+// and the signed CancelSessionResponse goes to the server (ES9+ cancelSession), so the order stays usable where the
+// reason allows. A ProtocolViolation (a server failing the LPA checks) is not answered with anything the card signs:
+// the card's session is dropped by closing its channel. Failures after loading began: the profile list is read
+// again, the pending notifications (the ProfileInstallationResult) are sent, and the true outcome is reported.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libapdu/es10b.h"
+#include "lpad/core/card.h"
+#include "lpad/core/device_info.h"
+#include "lpad/core/notifications.h"
+#include "lpad/core/server_connector.h"
+
+namespace lpad::core {
+
+enum class DownloadStage { Authenticating, Consent, Preparing, Downloading, Installing, Notifying, Enabling, Done };
+std::string_view name(DownloadStage stage);
+
+// What the user is asked to accept (SGP.22 §3.1.3.1 step "Profile Metadata").
+struct ProfilePreview {
+    std::string iccid;
+    std::string name;
+    std::string service_provider;
+    es10::ProfileClass profile_class = es10::ProfileClass::operational;
+    std::optional<es10::IconType> icon_type;
+    std::optional<Bytes> icon;
+    std::vector<std::string> policy_rules;  // "ppr1", "ppr2", ...
+    bool confirmation_code_required = false;
+    es10::StoreMetadataRequest metadata;
+};
+
+struct ConsentDecision {
+    bool accept = true;
+    std::optional<std::string> confirmation_code;  // overrides DownloadOptions::confirmation_code
+};
+
+struct DownloadOptions {
+    DeviceConfig device;
+    std::optional<std::string> confirmation_code;
+    // Called once with the metadata before PrepareDownload; absent: accept.
+    std::function<ConsentDecision(const ProfilePreview&)> consent;
+    std::function<void(DownloadStage, int percent)> progress;
+    bool enable_after_download = false;
+    bool refresh_flag = false;  // for that enable
+    bool send_notifications = true;
+    NotificationSender* notifications = nullptr;  // used when set (retry schedule); else a local one
+};
+
+// Where to download from: an activation code's content, or an SM-DS event.
+struct DownloadTarget {
+    std::string smdp_address;
+    std::optional<std::string> matching_id;
+    std::optional<std::string> smdp_oid;
+    bool confirmation_code_required = false;  // the activation code says so (the server decides, smdpSigned2)
+};
+
+struct DownloadResult {
+    std::string smdp_address;
+    std::string transaction_id;
+    std::string iccid;
+    Bytes isdp_aid;
+    ProfilePreview profile;
+    bool enabled = false;
+    bool recovered = false;  // loading failed on the way but the profile is on the card (re-read list)
+    std::vector<SendOutcome> notifications;
+};
+
+// Throws lpad::Error: InvalidArgument (activation code), NotFound (empty code, no default SM-DP+), Rejected (user
+// refusal, missing confirmation code), ProtocolViolation, ServerError, EuiccError, HttpError/TlsError/Timeout, ...
+DownloadResult download(CardSession& card, ServerConnector& connector, std::string_view activation_code,
+                        const DownloadOptions& options = {});
+DownloadResult download(CardSession& card, ServerConnector& connector, DownloadTarget target,
+                        const DownloadOptions& options = {});
+
+// The reason a failure before loading is reported to the card and the server with (table above).
+es10::CancelSessionReason cancel_reason_for(const Error& error);
+
+}  // namespace lpad::core

@@ -1,0 +1,134 @@
+// Failures at every step: server faults (tests/smdpp fault switches), LPA-side checks, card faults, and what is left
+// afterwards (typed error, cancel reason seen by the server as order state, no profile, no leaked channel).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "lpad/core/download.h"
+#include "unit/core/core_fixture.h"
+
+using namespace lpad;
+using namespace lpad::core;
+using namespace lpad::core::testing;
+using smdpp::OrderState;
+
+namespace {
+
+std::size_t es10_count(Card& c, tlv::Tag tag) {
+    auto counters = c.card().counters();
+    auto it = counters.es10.find(tag);
+    return it == counters.es10.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+TEST_CASE("core: server faults at each ES9+ step") {
+    struct Case {
+        const char* fault;
+        Errc error;
+        OrderState order_after;  // what the cancel reason did to the order
+        bool card_signed_more;   // AuthenticateServer reached the card
+    };
+    // close@ on a reused connection is persistent: libcurl resends a request once when a kept-alive connection
+    // turns out closed, so a one-shot close would be invisible.
+    const Case cases[] = {
+        {"close@initiateAuthentication", Errc::HttpError, OrderState::Released, false},
+        {"http500@initiateAuthentication", Errc::HttpError, OrderState::Released, false},
+        {"malformed-json@initiateAuthentication", Errc::MalformedData, OrderState::Released, false},
+        {"wrong-address@initiateAuthentication", Errc::ProtocolViolation, OrderState::Released, false},
+        {"wrong-transaction-id@initiateAuthentication", Errc::ProtocolViolation, OrderState::Released, false},
+        {"wrong-signed-transaction-id@initiateAuthentication", Errc::ProtocolViolation, OrderState::Released, false},
+        {"bad-signature@initiateAuthentication", Errc::EuiccError, OrderState::Released, true},
+        {"close@authenticateClient+", Errc::HttpError, OrderState::Released, true},
+        {"http500@authenticateClient", Errc::HttpError, OrderState::Released, true},
+        // The fault answers before the server looked at the request: no order was bound to the session yet.
+        {"malformed-json@authenticateClient", Errc::MalformedData, OrderState::Released, true},
+        {"wrong-transaction-id@authenticateClient", Errc::ProtocolViolation, OrderState::Released, true},
+        {"wrong-signed-transaction-id@authenticateClient", Errc::ProtocolViolation, OrderState::Released, true},
+        {"bad-signature@authenticateClient", Errc::EuiccError, OrderState::Released, true},
+        {"close@getBoundProfilePackage+", Errc::HttpError, OrderState::Released, true},
+        {"http500@getBoundProfilePackage", Errc::HttpError, OrderState::Released, true},
+        {"delay=2500@getBoundProfilePackage", Errc::Timeout, OrderState::Released, true},
+        {"bad-mac@getBoundProfilePackage", Errc::EuiccError, OrderState::Failed, true},
+    };
+    for (const auto& k : cases) {
+        std::string fault = k.fault;
+        CAPTURE(fault);
+        Server s;
+        Card c;
+        auto trust = s.trust();
+        trust.total_timeout = std::chrono::milliseconds(1500);
+        CurlServerConnector net(trust);
+        s.order("MID-F", "88449911223344556600");
+        s.fault(k.fault);
+        Error e(Errc::Internal, "");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-F")); }, &e) == k.error);
+        CHECK(c.iccids().empty());
+        CHECK(c.card().open_channels().size() <= 2);  // basic channel + at most the session's own
+        CHECK((es10_count(c, 0xBF38) > 0) == k.card_signed_more);
+        if (k.error == Errc::ProtocolViolation) {
+            // Refused before the card signed anything further: no PrepareDownload, no CancelSession.
+            CHECK(es10_count(c, 0xBF21) == 0);
+            CHECK(es10_count(c, 0xBF41) == 0);
+        }
+        if (k.order_after == OrderState::Released && k.error != Errc::ProtocolViolation) {
+            // The order is still usable: a second attempt installs the profile.
+            s.server->clear_faults();
+            CHECK(s.state("MID-F") == OrderState::Released);
+            download(*c.session, net, s.ac("MID-F"));
+            CHECK(c.iccids() == std::vector<std::string>{"88449911223344556600"});
+        } else if (k.error != Errc::ProtocolViolation) {
+            CHECK(s.state("MID-F") == k.order_after);
+        }
+    }
+}
+
+TEST_CASE("core: an activation code OID that CERT.DPauth does not carry is refused before AuthenticateServer") {
+    Server s;
+    Card c;
+    CurlServerConnector net(s.trust());
+    s.order("MID-OID", "88449911223344556611");
+    CHECK(error_of([&] { download(*c.session, net, s.ac("MID-OID") + "$1.2.3.4"); }) == Errc::ProtocolViolation);
+    CHECK(es10_count(c, 0xBF38) == 0);
+    download(*c.session, net, s.ac("MID-OID"));  // the right OID, or none, works
+    CHECK(c.iccids().size() == 1);
+}
+
+TEST_CASE("core: card faults during a download leave the card consistent") {
+    struct Case {
+        const char* fault;
+        Errc error;
+    };
+    const Case cases[] = {
+        {"6F00@AuthenticateServer", Errc::CardError},
+        {"6F00@PrepareDownload", Errc::CardError},
+        {"drop@PrepareDownload", Errc::TransportError},
+        {"6A88@LoadBoundProfilePackage#4", Errc::CardError},
+        {"drop@LoadBoundProfilePackage#5", Errc::TransportError},
+    };
+    for (const auto& k : cases) {
+        std::string fault = k.fault;
+        CAPTURE(fault);
+        Server s;
+        Card c;
+        CurlServerConnector net(s.trust());
+        s.order("MID-C", "88449911223344556622");
+        c.add_fault(k.fault);
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-C")); }) == k.error);
+        // The card answers again (the session reopens after a dropped link) and holds no half profile.
+        c.session->close();
+        c.session->open();
+        CHECK(c.iccids().empty());
+        CHECK(c.card().open_channels().size() <= 2);
+    }
+}
+
+TEST_CASE("core: STORE DATA falls back to 120-byte blocks on 6700") {
+    Server s;
+    Card c("&block=120");
+    CurlServerConnector net(s.trust());
+    s.order("MID-BLK", "88449911223344556633");
+    auto r = download(*c.session, net, s.ac("MID-BLK"));
+    CHECK(r.iccid == "88449911223344556633");
+    CHECK(c.session->block_size() == 120);
+}
