@@ -32,6 +32,12 @@ Es10Client::Es10Client(Transport& transport, Es10Options options)
 
 Es10Client::~Es10Client() { close(); }
 
+void Es10Client::set_store_data_block(std::size_t block) {
+    if (block < 6 || block > 255)
+        fail(Errc::InvalidArgument, "STORE DATA block size " + std::to_string(block) + " is not 6..255");
+    options_.store_data_block = block;
+}
+
 void Es10Client::open() {
     if (open_) return;
     transport_.open();

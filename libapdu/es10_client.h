@@ -1,7 +1,8 @@
 // ES10 over APDUs: one ISD-R session on a Transport, one ES10 function per transceive().
 //
 // Takes raw request bytes; typed ES10 messages (es10 headers) plug in through call(). Retry and fallback policy
-// (smaller STORE DATA blocks after 6700/6601, explicit Le) belongs to core: this class only reports.
+// (smaller STORE DATA blocks after 6700/6601, explicit Le) belongs to core: this class only reports, and core
+// lowers the block size with set_store_data_block().
 #pragma once
 
 #include <cstddef>
@@ -18,7 +19,7 @@ struct Es10Options {
     std::vector<Bytes> isdr_aids{Bytes{0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00,
                                        0x00, 0x01, 0x00}};
     std::size_t store_data_block = 255;  // STORE DATA data bytes per APDU, 6..255
-    bool explicit_le = false;            // send Le 00 on STORE DATA (some cards/modems need it, others reject it)
+    bool explicit_le = false;            // Le 00 on the last STORE DATA block (some cards/modems need it, others reject it)
 };
 
 class Es10Client {
@@ -34,6 +35,11 @@ public:
     void open();
     // Close the channel (errors ignored) and the transport. Safe when not open.
     void close() noexcept;
+
+    // STORE DATA data bytes per APDU for later transceive() calls (Es10Options::store_data_block). Throws
+    // InvalidArgument outside 6..255.
+    void set_store_data_block(std::size_t block);
+    std::size_t store_data_block() const { return options_.store_data_block; }
 
     bool is_open() const { return open_; }
     std::uint8_t channel() const { return channel_; }

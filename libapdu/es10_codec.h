@@ -9,12 +9,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "libapdu/asn1.h"
@@ -126,6 +129,76 @@ void decode_empty(ByteView der, tlv::Tag tag, std::string_view message);
 template <typename Result>
 void check_result(std::string_view function, Result r) {
     if (r != Result::ok) throw Error::euicc(function, static_cast<int>(r), describe(r));
+}
+
+// --- Responses shaped [tag] CHOICE { ok [0] SEQUENCE {...}, error [1] ... } ---
+// SGP.22 AuthenticateServerResponse, PrepareDownloadResponse, CancelSessionResponse, LoadCRLResponse. An enum Err
+// is a bare [1] INTEGER (tag 81); any other Err is a constructed [1] SEQUENCE (tag A1). The callbacks read or write
+// the content of a constructed alternative; these helpers do the framing, the naming and the CHOICE checks.
+struct ChoiceNames {
+    std::string_view message;  // "AuthenticateServerResponse"
+    std::string_view ok;       // the [0] alternative, "authenticateResponseOk"
+    std::string_view error;    // the [1] alternative, "authenticateResponseError"
+};
+
+template <class Err>
+inline constexpr tlv::Tag error_alternative_tag = std::is_enum_v<Err> ? 0x81 : 0xA1;
+
+// Decodes into `result` with read_ok(Reader&) -> Ok and, for a SEQUENCE error, read_error(Reader&) -> Err. Returns
+// the response TLV as received.
+template <class Ok, class Err, class ReadOk, class ReadError = std::nullptr_t>
+Bytes decode_choice(ByteView der, tlv::Tag tag, const ChoiceNames& names, std::variant<Ok, Err>& result,
+                    ReadOk read_ok, ReadError read_error = nullptr) {
+    Reader s(der, tag, std::string(names.message));
+    tlv::Element alt = s.any("result");
+    if (alt.tag == 0xA0) {
+        Reader a = s.nested(alt, names.ok);
+        result = read_ok(a);
+        a.finish();
+    } else if (alt.tag == error_alternative_tag<Err>) {
+        if constexpr (std::is_enum_v<Err>) {
+            result = Err(s.integer(alt, names.error));
+        } else {
+            Reader a = s.nested(alt, names.error);
+            result = read_error(a);
+            a.finish();
+        }
+    } else {
+        s.fail("result", "unknown alternative " + tlv::tag_name(alt.tag));
+    }
+    s.only_one("result");
+    return copy(s.element().raw);
+}
+
+// write_ok(Writer&, const Ok&) and, for a SEQUENCE error, write_error(Writer&, const Err&) add the content of the
+// alternative held.
+template <class Ok, class Err, class WriteOk, class WriteError = std::nullptr_t>
+Bytes encode_choice(tlv::Tag tag, const std::variant<Ok, Err>& result, WriteOk write_ok,
+                    WriteError write_error = nullptr) {
+    tlv::Writer w;
+    w.begin(tag);
+    if (const Ok* ok = std::get_if<Ok>(&result)) {
+        w.begin(0xA0);
+        write_ok(w, *ok);
+        w.end();
+    } else if constexpr (std::is_enum_v<Err>) {
+        w.add_int(0x81, static_cast<int>(std::get<Err>(result)));
+    } else {
+        w.begin(0xA1);
+        write_error(w, std::get<Err>(result));
+        w.end();
+    }
+    return w.end().take();
+}
+
+// Throws Error::euicc(function, code, describe(code)) when `result` holds the error. code_of maps a SEQUENCE error
+// to its code enum (a pointer to that member will do); an enum error is its own code.
+template <class Ok, class Err, class CodeOf = std::identity>
+void check_choice(const std::variant<Ok, Err>& result, std::string_view function, CodeOf code_of = {}) {
+    if (const Err* err = std::get_if<Err>(&result)) {
+        const auto code = std::invoke(code_of, *err);
+        throw Error::euicc(function, static_cast<int>(code), describe(code));
+    }
 }
 
 // The shared profile types of es10_types.h (defined in es10_types.cpp).

@@ -179,9 +179,7 @@ std::string_view name(AuthenticateErrorCode code) {
 }
 
 void AuthenticateServerResponse::check() const {
-    if (auto* err = std::get_if<AuthenticateResponseError>(&result))
-        throw Error::euicc("AuthenticateServer", static_cast<int>(err->authenticate_error_code),
-                           describe(err->authenticate_error_code));
+    codec::check_choice(result, "AuthenticateServer", &AuthenticateResponseError::authenticate_error_code);
 }
 
 const AuthenticateResponseOk& AuthenticateServerResponse::ok() const {
@@ -190,49 +188,38 @@ const AuthenticateResponseOk& AuthenticateServerResponse::ok() const {
 }
 
 Bytes AuthenticateServerResponse::encode() const {
-    tlv::Writer w;
-    w.begin(tag);
-    if (auto* ok = std::get_if<AuthenticateResponseOk>(&result)) {
-        w.begin(0xA0)
-            .add_raw(ok->euicc_signed1.der())
-            .add(0x5F37, ok->euicc_signature1)
-            .add_raw(ok->euicc_certificate)
-            .add_raw(ok->eum_certificate)
-            .end();
-    } else {
-        const auto& err = std::get<AuthenticateResponseError>(result);
-        w.begin(0xA1);
-        codec::write_transaction_id(w, 0x80, err.transaction_id, "AuthenticateResponseError");
-        w.add_int(0x02, static_cast<int>(err.authenticate_error_code)).end();
-    }
-    return w.end().take();
+    return codec::encode_choice(
+        tag, result,
+        [](tlv::Writer& w, const AuthenticateResponseOk& ok) {
+            w.add_raw(ok.euicc_signed1.der())
+                .add(0x5F37, ok.euicc_signature1)
+                .add_raw(ok.euicc_certificate)
+                .add_raw(ok.eum_certificate);
+        },
+        [](tlv::Writer& w, const AuthenticateResponseError& err) {
+            codec::write_transaction_id(w, 0x80, err.transaction_id, "AuthenticateResponseError");
+            w.add_int(0x02, static_cast<int>(err.authenticate_error_code));
+        });
 }
 
 AuthenticateServerResponse AuthenticateServerResponse::decode(ByteView der) {
-    Reader s(der, tag, "AuthenticateServerResponse");
     AuthenticateServerResponse r;
-    auto alt = s.any("result");
-    if (alt.tag == 0xA0) {
-        Reader a = s.nested(alt, "authenticateResponseOk");
-        AuthenticateResponseOk ok;
-        ok.euicc_signed1 = EuiccSigned1::decode(a.required(0x30, "euiccSigned1").raw);
-        ok.euicc_signature1 = a.octets(0x5F37, "euiccSignature1");
-        ok.euicc_certificate = a.whole(0x30, "euiccCertificate");
-        ok.eum_certificate = a.whole(0x30, "eumCertificate");
-        a.finish();
-        r.result = std::move(ok);
-    } else if (alt.tag == 0xA1) {
-        Reader a = s.nested(alt, "authenticateResponseError");
-        AuthenticateResponseError err;
-        err.transaction_id = a.transaction_id();
-        err.authenticate_error_code = AuthenticateErrorCode(a.integer(0x02, "authenticateErrorCode"));
-        a.finish();
-        r.result = std::move(err);
-    } else {
-        s.fail("result", "unknown alternative " + tlv::tag_name(alt.tag));
-    }
-    s.only_one("result");
-    r.raw = codec::copy(s.element().raw);
+    r.raw = codec::decode_choice(
+        der, tag, {"AuthenticateServerResponse", "authenticateResponseOk", "authenticateResponseError"}, r.result,
+        [](Reader& a) {
+            AuthenticateResponseOk ok;
+            ok.euicc_signed1 = EuiccSigned1::decode(a.required(0x30, "euiccSigned1").raw);
+            ok.euicc_signature1 = a.octets(0x5F37, "euiccSignature1");
+            ok.euicc_certificate = a.whole(0x30, "euiccCertificate");
+            ok.eum_certificate = a.whole(0x30, "eumCertificate");
+            return ok;
+        },
+        [](Reader& a) {
+            AuthenticateResponseError err;
+            err.transaction_id = a.transaction_id();
+            err.authenticate_error_code = AuthenticateErrorCode(a.integer(0x02, "authenticateErrorCode"));
+            return err;
+        });
     return r;
 }
 
@@ -286,10 +273,7 @@ EuiccCancelSessionSigned EuiccCancelSessionSigned::decode(ByteView der) {
     return v;
 }
 
-void CancelSessionResponse::check() const {
-    if (auto* err = std::get_if<CancelSessionError>(&result))
-        throw Error::euicc("CancelSession", static_cast<int>(*err), describe(*err));
-}
+void CancelSessionResponse::check() const { codec::check_choice(result, "CancelSession"); }
 
 const CancelSessionResponseOk& CancelSessionResponse::ok() const {
     check();
@@ -297,33 +281,22 @@ const CancelSessionResponseOk& CancelSessionResponse::ok() const {
 }
 
 Bytes CancelSessionResponse::encode() const {
-    tlv::Writer w;
-    w.begin(tag);
-    if (auto* ok = std::get_if<CancelSessionResponseOk>(&result))
-        w.begin(0xA0).add_raw(ok->euicc_cancel_session_signed.der()).add(0x5F37, ok->euicc_cancel_session_signature).end();
-    else
-        w.add_int(0x81, static_cast<int>(std::get<CancelSessionError>(result)));
-    return w.end().take();
+    return codec::encode_choice(tag, result, [](tlv::Writer& w, const CancelSessionResponseOk& ok) {
+        w.add_raw(ok.euicc_cancel_session_signed.der()).add(0x5F37, ok.euicc_cancel_session_signature);
+    });
 }
 
 CancelSessionResponse CancelSessionResponse::decode(ByteView der) {
-    Reader s(der, tag, "CancelSessionResponse");
     CancelSessionResponse r;
-    auto alt = s.any("result");
-    if (alt.tag == 0xA0) {
-        Reader a = s.nested(alt, "cancelSessionResponseOk");
-        CancelSessionResponseOk ok;
-        ok.euicc_cancel_session_signed = EuiccCancelSessionSigned::decode(a.required(0x30, "euiccCancelSessionSigned").raw);
-        ok.euicc_cancel_session_signature = a.octets(0x5F37, "euiccCancelSessionSignature");
-        a.finish();
-        r.result = std::move(ok);
-    } else if (alt.tag == 0x81) {
-        r.result = CancelSessionError(s.integer(alt, "cancelSessionResponseError"));
-    } else {
-        s.fail("result", "unknown alternative " + tlv::tag_name(alt.tag));
-    }
-    s.only_one("result");
-    r.raw = codec::copy(s.element().raw);
+    r.raw = codec::decode_choice(
+        der, tag, {"CancelSessionResponse", "cancelSessionResponseOk", "cancelSessionResponseError"}, r.result,
+        [](Reader& a) {
+            CancelSessionResponseOk ok;
+            ok.euicc_cancel_session_signed =
+                EuiccCancelSessionSigned::decode(a.required(0x30, "euiccCancelSessionSigned").raw);
+            ok.euicc_cancel_session_signature = a.octets(0x5F37, "euiccCancelSessionSignature");
+            return ok;
+        });
     return r;
 }
 

@@ -77,9 +77,7 @@ std::string_view name(DownloadErrorCode code) {
 }
 
 void PrepareDownloadResponse::check() const {
-    if (auto* err = std::get_if<PrepareDownloadResponseError>(&result))
-        throw Error::euicc("PrepareDownload", static_cast<int>(err->download_error_code),
-                           describe(err->download_error_code));
+    codec::check_choice(result, "PrepareDownload", &PrepareDownloadResponseError::download_error_code);
 }
 
 const PrepareDownloadResponseOk& PrepareDownloadResponse::ok() const {
@@ -88,42 +86,33 @@ const PrepareDownloadResponseOk& PrepareDownloadResponse::ok() const {
 }
 
 Bytes PrepareDownloadResponse::encode() const {
-    tlv::Writer w;
-    w.begin(tag);
-    if (auto* ok = std::get_if<PrepareDownloadResponseOk>(&result)) {
-        w.begin(0xA0).add_raw(ok->euicc_signed2.der()).add(0x5F37, ok->euicc_signature2).end();
-    } else {
-        const auto& err = std::get<PrepareDownloadResponseError>(result);
-        w.begin(0xA1);
-        codec::write_transaction_id(w, 0x80, err.transaction_id, "PrepareDownloadResponseError");
-        w.add_int(0x02, static_cast<int>(err.download_error_code)).end();
-    }
-    return w.end().take();
+    return codec::encode_choice(
+        tag, result,
+        [](tlv::Writer& w, const PrepareDownloadResponseOk& ok) {
+            w.add_raw(ok.euicc_signed2.der()).add(0x5F37, ok.euicc_signature2);
+        },
+        [](tlv::Writer& w, const PrepareDownloadResponseError& err) {
+            codec::write_transaction_id(w, 0x80, err.transaction_id, "PrepareDownloadResponseError");
+            w.add_int(0x02, static_cast<int>(err.download_error_code));
+        });
 }
 
 PrepareDownloadResponse PrepareDownloadResponse::decode(ByteView der) {
-    Reader s(der, tag, "PrepareDownloadResponse");
     PrepareDownloadResponse r;
-    auto alt = s.any("result");
-    if (alt.tag == 0xA0) {
-        Reader a = s.nested(alt, "downloadResponseOk");
-        PrepareDownloadResponseOk ok;
-        ok.euicc_signed2 = EuiccSigned2::decode(a.required(0x30, "euiccSigned2").raw);
-        ok.euicc_signature2 = a.octets(0x5F37, "euiccSignature2");
-        a.finish();
-        r.result = std::move(ok);
-    } else if (alt.tag == 0xA1) {
-        Reader a = s.nested(alt, "downloadResponseError");
-        PrepareDownloadResponseError err;
-        err.transaction_id = a.transaction_id();
-        err.download_error_code = DownloadErrorCode(a.integer(0x02, "downloadErrorCode"));
-        a.finish();
-        r.result = std::move(err);
-    } else {
-        s.fail("result", "unknown alternative " + tlv::tag_name(alt.tag));
-    }
-    s.only_one("result");
-    r.raw = codec::copy(s.element().raw);
+    r.raw = codec::decode_choice(
+        der, tag, {"PrepareDownloadResponse", "downloadResponseOk", "downloadResponseError"}, r.result,
+        [](Reader& a) {
+            PrepareDownloadResponseOk ok;
+            ok.euicc_signed2 = EuiccSigned2::decode(a.required(0x30, "euiccSigned2").raw);
+            ok.euicc_signature2 = a.octets(0x5F37, "euiccSignature2");
+            return ok;
+        },
+        [](Reader& a) {
+            PrepareDownloadResponseError err;
+            err.transaction_id = a.transaction_id();
+            err.download_error_code = DownloadErrorCode(a.integer(0x02, "downloadErrorCode"));
+            return err;
+        });
     return r;
 }
 
@@ -259,52 +248,33 @@ LoadCRLRequest LoadCRLRequest::decode(ByteView der) {
     return r;
 }
 
-void LoadCRLResponse::check() const {
-    if (auto* err = std::get_if<LoadCRLError>(&result))
-        throw Error::euicc("LoadCRL", static_cast<int>(*err), describe(*err));
-}
+void LoadCRLResponse::check() const { codec::check_choice(result, "LoadCRL"); }
 
 Bytes LoadCRLResponse::encode() const {
-    tlv::Writer w;
-    w.begin(tag);
-    if (auto* ok = std::get_if<LoadCRLResponseOk>(&result)) {
+    return codec::encode_choice(tag, result, [](tlv::Writer& w, const LoadCRLResponseOk& ok) {
+        if (!ok.missing_parts) return;
         w.begin(0xA0);
-        if (ok->missing_parts) {
-            w.begin(0xA0);
-            for (auto n : *ok->missing_parts) w.begin(0x30).add_int(0x80, n).end();
-            w.end();
-        }
+        for (auto n : *ok.missing_parts) w.begin(0x30).add_int(0x80, n).end();
         w.end();
-    } else {
-        w.add_int(0x81, static_cast<int>(std::get<LoadCRLError>(result)));
-    }
-    return w.end().take();
+    });
 }
 
 LoadCRLResponse LoadCRLResponse::decode(ByteView der) {
-    Reader s(der, tag, "LoadCRLResponse");
-    LoadCRLResponse r;
-    auto alt = s.any("result");
-    if (alt.tag == 0xA0) {
-        Reader a = s.nested(alt, "loadCRLResponseOk");
+    auto read_ok = [](Reader& a) {
         LoadCRLResponseOk ok;
-        if (auto parts = a.optional(0xA0)) {
-            ok.missing_parts.emplace();
-            for (const auto& item : a.children(*parts)) {
-                if (item.tag != 0x30) a.fail("missingParts", "expected SEQUENCE (30), found " + tlv::tag_name(item.tag));
-                Reader part = a.nested(item, "missingParts");
-                ok.missing_parts->push_back(part.int64(part.required(0x80, "number"), "number", true));
-                part.finish();
-            }
+        auto parts = a.optional(0xA0);
+        if (!parts) return ok;
+        ok.missing_parts.emplace();
+        for (const auto& item : a.children(*parts)) {
+            if (item.tag != 0x30) a.fail("missingParts", "expected SEQUENCE (30), found " + tlv::tag_name(item.tag));
+            Reader part = a.nested(item, "missingParts");
+            ok.missing_parts->push_back(part.int64(part.required(0x80, "number"), "number", true));
+            part.finish();
         }
-        a.finish();
-        r.result = std::move(ok);
-    } else if (alt.tag == 0x81) {
-        r.result = LoadCRLError(s.integer(alt, "loadCRLResponseError"));
-    } else {
-        s.fail("result", "unknown alternative " + tlv::tag_name(alt.tag));
-    }
-    s.only_one("result");
+        return ok;
+    };
+    LoadCRLResponse r;
+    codec::decode_choice(der, tag, {"LoadCRLResponse", "loadCRLResponseOk", "loadCRLResponseError"}, r.result, read_ok);
     return r;
 }
 

@@ -1,7 +1,5 @@
 #include "lpad/core/card.h"
 
-#include <algorithm>
-
 #include "libapdu/apdu.h"
 #include "libapdu/asn1.h"
 #include "libapdu/bpp.h"
@@ -28,8 +26,7 @@ Bytes profile_tag_list(const ProfileQuery& q) {
 }
 
 CardSession::CardSession(Transport& transport, CardOptions options)
-    : transport_(transport), options_(std::move(options)), client_(transport_, options_.es10),
-      block_(options_.es10.store_data_block) {
+    : options_(std::move(options)), client_(transport, options_.es10) {
     if (options_.fallback_block < 6 || options_.fallback_block > 255)
         fail(Errc::InvalidArgument, "STORE DATA fallback block size must be 6..255");
 }
@@ -40,53 +37,22 @@ void CardSession::open() { client_.open(); }
 
 void CardSession::close() noexcept { client_.close(); }
 
-Bytes CardSession::transceive_blocks(ByteView request, std::size_t block) {
-    block = std::min(block, transport_.limits().max_command_data);
-    const auto commands = apdu::store_data(request, client_.channel(), block, options_.es10.explicit_le);
-    Bytes result;
-    ExchangeCounters counters;
-    for (std::size_t i = 0; i < commands.size(); ++i) {
-        apdu::Response r = exchange(transport_, commands[i], &counters);
-        ++fallback_stats_.store_data_apdus;
-        if (!apdu::is_success(r.sw))
-            throw Error::card(r.sw, "STORE DATA block " + std::to_string(i + 1) + " of " +
-                                        std::to_string(commands.size()) + " (" + std::to_string(block) +
-                                        "-byte blocks)");
-        if (i + 1 < commands.size() && !r.data.empty())
-            fail(Errc::ProtocolViolation, "eUICC answered data to an intermediate STORE DATA block");
-        if (i + 1 == commands.size()) result = std::move(r.data);
-    }
-    fallback_stats_.apdus += counters.apdus;
-    fallback_stats_.get_response_apdus += counters.get_response_apdus;
-    fallback_stats_.bytes_sent += counters.bytes_sent;
-    fallback_stats_.bytes_received += counters.bytes_received;
-    return result;
-}
-
 Bytes CardSession::transceive(ByteView request) {
     open();
-    if (block_ < options_.es10.store_data_block) return transceive_blocks(request, block_);
     try {
         return client_.transceive(request);
     } catch (const Error& e) {
-        if (!block_size_refused(e) || request.size() <= options_.fallback_block) throw;
+        const bool lowered = client_.store_data_block() <= options_.fallback_block;
+        if (lowered || !block_size_refused(e) || request.size() <= options_.fallback_block) throw;
         // RSP-NOTES "Field quirks": some cards and modems refuse 255-byte blocks. Same channel, same session.
         log::warning(kLog, std::string("STORE DATA refused with ") + apdu::sw_text(*e.status_word) + "; using " +
                                std::to_string(options_.fallback_block) + "-byte blocks from now on");
-        block_ = options_.fallback_block;
-        return transceive_blocks(request, block_);
+        client_.set_store_data_block(options_.fallback_block);
+        return client_.transceive(request);
     }
 }
 
-Es10Client::Stats CardSession::stats() const {
-    auto s = client_.stats();
-    s.apdus += fallback_stats_.apdus;
-    s.store_data_apdus += fallback_stats_.store_data_apdus;
-    s.get_response_apdus += fallback_stats_.get_response_apdus;
-    s.bytes_sent += fallback_stats_.bytes_sent;
-    s.bytes_received += fallback_stats_.bytes_received;
-    return s;
-}
+Es10Client::Stats CardSession::stats() const { return client_.stats(); }
 
 // --- eUICC facts ---
 

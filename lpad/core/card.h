@@ -3,7 +3,7 @@
 // Every call checks the eUICC's result code and throws Error::euicc(function, result, name) for an error result;
 // transport and status word failures come through as TransportError / CardError. STORE DATA fallback (RSP-NOTES
 // "Field quirks"): a command answered 6700 or 6601 is resent once, in the same session, in blocks of
-// CardOptions::fallback_block bytes, and later commands keep the smaller size.
+// CardOptions::fallback_block bytes, and later commands keep the smaller size (Es10Client::set_store_data_block).
 #pragma once
 
 #include <cstddef>
@@ -96,16 +96,11 @@ public:
     es10::CancelSessionResponse cancel_session(ByteView transaction_id, es10::CancelSessionReason reason);
 
     Es10Client::Stats stats() const;
-    std::size_t block_size() const { return block_; }
+    std::size_t block_size() const { return client_.store_data_block(); }
 
 private:
-    Bytes transceive_blocks(ByteView es10_request, std::size_t block);
-
-    Transport& transport_;
     CardOptions options_;
     Es10Client client_;
-    std::size_t block_;
-    Es10Client::Stats fallback_stats_;
 };
 
 }  // namespace lpad::core

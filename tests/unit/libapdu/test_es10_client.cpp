@@ -148,12 +148,12 @@ TEST_CASE("es10client: 6Cxx gets the command resent with the right Le") {
     CHECK(t.steps_done() == 4);
 }
 
-TEST_CASE("es10client: explicit Le 00 goes on every block") {
+TEST_CASE("es10client: explicit Le 00 goes on the last block only") {
     Es10Options o;
     o.explicit_le = true;
     o.store_data_block = 6;
     ReplayTransport t({kOpenCh1, kSelectIsdrCh1,
-                       {"81 e2 11 00 06 bf3e035c015a 00", "9000"},
+                       {"81 e2 11 00 06 bf3e035c015a", "9000"},
                        {"81 e2 91 01 01 ff 00", "bf3e00 9000"}});
     Es10Client c(t, o);
     c.open();
@@ -266,6 +266,44 @@ TEST_CASE("es10client: refuses bad options and use before open") {
     CHECK(error_of([&] { Es10Client c(t, short_aid); }).code() == Errc::InvalidArgument);
     Es10Client c(t);
     CHECK(error_of([&] { c.transceive(from_hex(kGetEid)); }).code() == Errc::Unavailable);
+}
+
+TEST_CASE("es10client: set_store_data_block accepts 6..255 and applies to the next function") {
+    ReplayTransport idle({});
+    Es10Client checked(idle);
+    CHECK(checked.store_data_block() == Es10Options{}.store_data_block);
+    const struct {
+        std::size_t block;
+        bool accepted;
+    } cases[] = {{0, false}, {5, false}, {6, true}, {120, true}, {255, true}, {256, false}};
+    for (const auto& c : cases) {
+        CAPTURE(c.block);
+        const std::size_t before = checked.store_data_block();
+        if (c.accepted) {
+            checked.set_store_data_block(c.block);
+            CHECK(checked.store_data_block() == c.block);
+        } else {
+            CHECK(error_of([&] { checked.set_store_data_block(c.block); }).code() == Errc::InvalidArgument);
+            CHECK(checked.store_data_block() == before);
+        }
+    }
+
+    // Lowered between two functions on an open session: the second request goes out in 100-byte blocks.
+    const Bytes request = bf36_request(250);
+    const std::string b0 = store_data_hex(request, 0x91, 0, 0, 250);  // one 255-byte block at first
+    const std::string b1 = store_data_hex(request, 0x11, 0, 0, 100);
+    const std::string b2 = store_data_hex(request, 0x11, 1, 100, 100);
+    const std::string b3 = store_data_hex(request, 0x91, 2, 200, 50);
+    ReplayTransport t({kOpenCh1, kSelectIsdrCh1, {b0, "6700"}, {b1, "9000"}, {b2, "9000"},
+                       {b3, "bf3703800100 9000"}});
+    Es10Client client(t);
+    client.open();
+    CHECK(error_of([&] { client.transceive(request); }).status_word == 0x6700);
+    client.set_store_data_block(100);
+    CHECK(to_hex(client.transceive(request)) == "bf3703800100");
+    CHECK(client.stats().store_data_apdus == 4);
+    CHECK(t.exhausted());
+    CHECK(t.mismatch().empty());
 }
 
 namespace {
