@@ -204,7 +204,7 @@ std::vector<Command> store_data(ByteView es10_request, unsigned channel, std::si
         auto piece = es10_request.subspan(offset, n);
         out.push_back(Command{cla, kInsStoreData, static_cast<std::uint8_t>(last ? 0x91 : 0x11),
                               static_cast<std::uint8_t>(block & 0xFF), Bytes(piece.begin(), piece.end()),
-                              explicit_le ? std::optional<std::uint32_t>(256) : std::nullopt});
+                              explicit_le && last ? std::optional<std::uint32_t>(256) : std::nullopt});
     }
     return out;
 }

@@ -89,7 +89,8 @@ Command get_response(unsigned channel, std::uint32_t le, std::uint8_t base_cla =
 
 // GlobalPlatform STORE DATA (§11.11) segmentation of one ES10 request, as SGP.22 §5.7 transports ES10:
 // CLA = cla_for_channel(0x80, channel), INS E2, P1 11 (more blocks) / 91 (last block), P2 = block number from 0
-// (mod 256), Lc = up to block_size bytes; Le 00 on every block when explicit_le (a quirk of some cards/modems).
+// (mod 256), Lc = up to block_size bytes; Le 00 on the last block when explicit_le (the only block that returns data;
+// some cards and modems need it, others reject it).
 // block_size outside 6..255 or an empty request throws InvalidArgument.
 std::vector<Command> store_data(ByteView es10_request, unsigned channel, std::size_t block_size = 255,
                                 bool explicit_le = false);

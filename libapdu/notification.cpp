@@ -1,5 +1,7 @@
 #include "libapdu/notification.h"
 
+#include <utility>  // std::move
+
 #include "libapdu/error.h"
 #include "libapdu/es10_codec.h"
 
@@ -235,9 +237,14 @@ void ListNotificationResponse::check() const {
         throw Error::euicc("ListNotification", static_cast<int>(*err), describe(*err));
 }
 
-const std::vector<NotificationMetadata>& ListNotificationResponse::notifications() const {
+const std::vector<NotificationMetadata>& ListNotificationResponse::notifications() const& {
     check();
     return std::get<std::vector<NotificationMetadata>>(result);
+}
+
+std::vector<NotificationMetadata> ListNotificationResponse::notifications() && {
+    check();
+    return std::move(std::get<std::vector<NotificationMetadata>>(result));
 }
 
 namespace {
@@ -318,9 +325,14 @@ void RetrieveNotificationsListResponse::check() const {
         throw Error::euicc("RetrieveNotificationsList", static_cast<int>(*err), describe(*err));
 }
 
-const std::vector<PendingNotification>& RetrieveNotificationsListResponse::notifications() const {
+const std::vector<PendingNotification>& RetrieveNotificationsListResponse::notifications() const& {
     check();
     return std::get<std::vector<PendingNotification>>(result);
+}
+
+std::vector<PendingNotification> RetrieveNotificationsListResponse::notifications() && {
+    check();
+    return std::move(std::get<std::vector<PendingNotification>>(result));
 }
 
 Bytes RetrieveNotificationsListResponse::encode() const { return encode_list_or_error(tag, result); }

@@ -162,7 +162,10 @@ struct ListNotificationResponse {
     std::variant<std::vector<NotificationMetadata>, ListNotificationError> result;
 
     void check() const;  // Error::euicc("ListNotification", ...)
-    const std::vector<NotificationMetadata>& notifications() const;  // check(), then the list
+    // check(), then the list. On a temporary response the list is moved out, so
+    // `for (auto& n : decode(...).notifications())` never reads a destroyed response.
+    const std::vector<NotificationMetadata>& notifications() const&;
+    std::vector<NotificationMetadata> notifications() &&;
     Bytes encode() const;
     static ListNotificationResponse decode(ByteView der);
 };
@@ -187,7 +190,8 @@ struct RetrieveNotificationsListResponse {
     std::variant<std::vector<PendingNotification>, RetrieveNotificationsListError> result;
 
     void check() const;  // Error::euicc("RetrieveNotificationsList", ...)
-    const std::vector<PendingNotification>& notifications() const;
+    const std::vector<PendingNotification>& notifications() const&;  // moved out of a temporary (see above)
+    std::vector<PendingNotification> notifications() &&;
     Bytes encode() const;
     static RetrieveNotificationsListResponse decode(ByteView der);
 };

@@ -229,8 +229,10 @@ TEST_CASE("apdu: STORE DATA segmentation") {
         for (std::size_t i = 0; i < cmds.size(); ++i) {
             Bytes raw = cmds[i].encode();
             CHECK(to_hex(ByteView(raw).first(5)) == c.headers[i]);
-            CHECK(raw.size() == 5 + cmds[i].data.size() + (c.explicit_le ? 1 : 0));
-            if (c.explicit_le) CHECK(raw.back() == 0x00);
+            // Only the last block returns data, so only it carries Le (case 4); the others are case 3.
+            const bool le = c.explicit_le && i + 1 == cmds.size();
+            CHECK(raw.size() == 5 + cmds[i].data.size() + (le ? 1 : 0));
+            if (le) CHECK(raw.back() == 0x00);
             append(joined, cmds[i].data);
         }
         CHECK(joined == request);

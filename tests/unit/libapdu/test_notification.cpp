@@ -72,6 +72,10 @@ TEST_CASE("notification: ListNotification") {
     CHECK(r.notifications()[1].seq_number == 6);
     CHECK(r.encode() == list_der);
     CHECK(ListNotificationResponse::decode(hx("bf2802a000")).notifications().empty());
+    // On a temporary the list is moved out, so iterating it is safe (ASan would catch a dangling reference).
+    std::size_t seen = 0;
+    for (const auto& n : ListNotificationResponse::decode(list_der).notifications()) seen += n.seq_number > 0;
+    CHECK(seen == 2);
 
     auto err = ListNotificationResponse::decode(hx("bf2803 81017f"));
     CHECK_THROWS_AS(err.notifications(), Error);
