@@ -34,6 +34,40 @@ bool same_server_address(std::string_view a, std::string_view b) {
            });
 }
 
+bool operator_allowed(const es10::OperatorId& allowed, const std::optional<es10::OperatorId>& owner) {
+    if (!owner || owner->mcc_mnc.size() != 3 || allowed.mcc_mnc.size() != 3) return false;
+    for (std::size_t i = 0; i < 3; ++i)
+        for (int shift : {0, 4}) {
+            unsigned rule = (allowed.mcc_mnc[i] >> shift) & 0xFu, own = (owner->mcc_mnc[i] >> shift) & 0xFu;
+            if (rule != 0xE && rule != own) return false;  // SGP.22 §2.9.2.2: 'E' is the wildcard nibble
+        }
+    if (allowed.gid1 && (!owner->gid1 || !equal(*allowed.gid1, *owner->gid1))) return false;
+    if (allowed.gid2 && (!owner->gid2 || !equal(*allowed.gid2, *owner->gid2))) return false;
+    return true;
+}
+
+PolicyRuleCheck check_profile_policy_rules(const es10::StoreMetadataRequest& md,
+                                           const std::vector<es10::ProfilePolicyAuthorisationRule>& rat) {
+    constexpr std::size_t kConsentRequired = 0;  // pprFlags bit
+    PolicyRuleCheck out;
+    if (!md.profile_policy_rules) return out;
+    for (auto ppr : {es10::PprId::ppr1, es10::PprId::ppr2, es10::PprId::ppr3}) {
+        if (!md.profile_policy_rules->test(static_cast<std::size_t>(ppr))) continue;
+        out.rules.push_back(ppr);
+        auto rule = std::find_if(rat.begin(), rat.end(), [&](const es10::ProfilePolicyAuthorisationRule& r) {
+            return r.ppr_ids.test(static_cast<std::size_t>(ppr)) &&
+                   std::any_of(r.allowed_operators.begin(), r.allowed_operators.end(),
+                               [&](const es10::OperatorId& op) { return operator_allowed(op, md.profile_owner); });
+        });
+        if (rule == rat.end()) {
+            if (!out.not_allowed) out.not_allowed = ppr;
+        } else if (rule->ppr_flags.test(kConsentRequired)) {
+            out.consent_required = true;
+        }
+    }
+    return out;
+}
+
 Bytes check_initiate_authentication(const es9p::InitiateAuthenticationResponse& r, const AuthenticationRequest& req,
                                     ByteView challenge, const es10::EUICCInfo1& info1) {
     es10::ServerSigned1 signed1;

@@ -9,9 +9,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "libapdu/bytes.h"
 #include "libapdu/es10b_auth.h"
+#include "libapdu/es10b_download.h"
 #include "lpad/core/card.h"
 #include "lpad/es9p/messages.h"
 
@@ -41,6 +43,25 @@ Authentication authenticate_server(CardSession& card, const AuthenticationReques
 Bytes check_initiate_authentication(const es9p::InitiateAuthenticationResponse& response,
                                     const AuthenticationRequest& request, ByteView euicc_challenge,
                                     const es10::EUICCInfo1& info1);
+
+// --- Profile Policy Rules against the eUICC's Rules Authorisation Table (SGP.22 §2.9.2.2, ES10b.GetRAT) ---
+// Checked by the LPA after authenticateClient and before PrepareDownload.
+//   mccMnc: compared nibble by nibble (TS 24.008 coding, 'F' filler included); an 'E' nibble in the rule matches any
+//   nibble of the owner. gid1/gid2: a rule that carries one requires the owner to carry the same bytes; a rule
+//   without it matches any owner value. A profile without profileOwner matches no operator.
+bool operator_allowed(const es10::OperatorId& allowed, const std::optional<es10::OperatorId>& owner);
+
+struct PolicyRuleCheck {
+    std::vector<es10::PprId> rules;         // the PPRs the profile carries (ppr1..ppr3; pprUpdateControl is no PPR)
+    std::optional<es10::PprId> not_allowed;  // the first PPR no rule authorises for the profile owner
+    bool consent_required = false;           // an authorising rule has pprFlags.consentRequired
+    bool allowed() const { return !not_allowed; }
+};
+
+// Each PPR is authorised by the FIRST rule of the table (in order) that lists it and has an allowedOperators entry
+// matching the profile owner; that rule's consentRequired flag applies. A PPR no rule authorises is not allowed.
+PolicyRuleCheck check_profile_policy_rules(const es10::StoreMetadataRequest& metadata,
+                                           const std::vector<es10::ProfilePolicyAuthorisationRule>& rat);
 
 // Host names compare case-insensitively.
 bool same_server_address(std::string_view a, std::string_view b);

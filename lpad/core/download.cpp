@@ -51,6 +51,8 @@ private:
     // Before loading: CancelSession on the card, its signed answer to the server. Errors here are only logged.
     void cancel(es10::CancelSessionReason reason) noexcept;
     DownloadResult after_load_failure(const Error& error);
+    // Throws Rejected after cancelling with pprNotAllowed when the RAT refuses a PPR.
+    PolicyRuleCheck check_policy_rules(const es10::StoreMetadataRequest& metadata);
     std::vector<SendOutcome> send_notifications();
     es10::StoreMetadataRequest authenticate_client(const es10::AuthenticateServerResponse& response,
                                                    es10::PrepareDownloadRequest& prepare);
@@ -149,10 +151,20 @@ DownloadResult Download::run() {
         progress(DownloadStage::Authenticating, 10);
         metadata = authenticate_client(auth.response, prepare);
         result_.profile = make_preview(metadata, prepare.smdp_signed2.cc_required_flag);
+        auto policy = check_policy_rules(metadata);
+        result_.profile.consent_required = policy.consent_required;
 
         progress(DownloadStage::Consent, 15);
         ConsentDecision decision;
-        if (options_.consent) decision = options_.consent(result_.profile);
+        if (options_.consent) {
+            decision = options_.consent(result_.profile);
+        } else if (policy.consent_required) {
+            // SGP.22 §2.9.2.2: without a consenting user the LPA must not go on; nobody refused, so keep the order.
+            cancel(es10::CancelSessionReason::postponed);
+            fail(Errc::Rejected, "profile " + result_.profile.iccid +
+                                     ": the eUICC's Rules Authorisation Table requires End User consent and "
+                                     "there is no consent hook to ask");
+        }
         if (!decision.accept) {
             cancel(es10::CancelSessionReason::endUserRejection);
             fail(Errc::Rejected, "the user rejected profile " + result_.profile.iccid);
@@ -216,6 +228,20 @@ DownloadResult Download::run() {
     }
     progress(DownloadStage::Done, 100);
     return result_;
+}
+
+// SGP.22 §2.9.2.2 / §3.1.3.2 (LPA side): every PPR of the profile must be allowed by the RAT for the profile owner.
+PolicyRuleCheck Download::check_policy_rules(const es10::StoreMetadataRequest& md) {
+    if (check_profile_policy_rules(md, {}).rules.empty()) return {};  // no PPR: no GetRAT needed
+    auto check = check_profile_policy_rules(md, card_.rat());
+    if (!check.allowed()) {
+        std::string owner = md.profile_owner ? "mccMnc " + to_hex(md.profile_owner->mcc_mnc) : "absent";
+        cancel(es10::CancelSessionReason::pprNotAllowed);
+        fail(Errc::Rejected, "profile " + iccid_from_bcd(md.iccid) + " carries " + es10::describe(*check.not_allowed) +
+                                 ", which the eUICC's Rules Authorisation Table does not allow for its owner (" +
+                                 owner + ")");
+    }
+    return check;
 }
 
 DownloadResult Download::after_load_failure(const Error& error) {

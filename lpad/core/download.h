@@ -1,13 +1,17 @@
 // Profile download, SGP.22 §3.1.3, every LPA step of RSP-NOTES "Download":
 //   activation code (empty: the card's default SM-DP+) -> mutual authentication (authentication.h, with the LPA
-//   checks) -> authenticateClient (transactionId checked in the JSON and in smdpSigned2) -> consent hook with the
-//   profile metadata -> confirmation code (hashCc) -> PrepareDownload -> getBoundProfilePackage ->
+//   checks) -> authenticateClient (transactionId checked in the JSON and in smdpSigned2) -> the profile's Policy
+//   Rules against the eUICC's RAT (ES10b GetRAT, only for a profile with PPRs) -> consent hook with the profile
+//   metadata -> confirmation code (hashCc) -> PrepareDownload -> getBoundProfilePackage ->
 //   LoadBoundProfilePackage with progress -> ProfileInstallationResult delivered (handleNotification) and removed
 //   -> optional enable (and its notification).
 //
 // Failures before loading: the card's session is cancelled (ES10b CancelSession) with
 //   endUserRejection  only when the user refused (consent hook said no),
-//   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code),
+//   pprNotAllowed     for a PPR the RAT does not allow for the profile owner (Errc::Rejected naming the PPR: the
+//                     device's policy refuses the profile; nobody misbehaved, so the server gets the signed cancel),
+//   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code), and for
+//                     a RAT rule requiring End User consent when there is no consent hook to ask (Errc::Rejected),
 //   timeout           for timeouts,
 //   metadataMismatch  for profile metadata that does not parse,
 //   undefinedReason   otherwise,
@@ -43,6 +47,7 @@ struct ProfilePreview {
     std::optional<es10::IconType> icon_type;
     std::optional<Bytes> icon;
     std::vector<std::string> policy_rules;  // "ppr1", "ppr2", ...
+    bool consent_required = false;          // the eUICC's RAT requires End User consent for one of them
     bool confirmation_code_required = false;
     es10::StoreMetadataRequest metadata;
 };
@@ -55,7 +60,8 @@ struct ConsentDecision {
 struct DownloadOptions {
     DeviceConfig device;
     std::optional<std::string> confirmation_code;
-    // Called once with the metadata before PrepareDownload; absent: accept.
+    // Called once with the metadata before PrepareDownload; absent: accept, unless the RAT requires consent
+    // (ProfilePreview::consent_required): then the download stops (Rejected, session cancelled as postponed).
     std::function<ConsentDecision(const ProfilePreview&)> consent;
     std::function<void(DownloadStage, int percent)> progress;
     bool enable_after_download = false;
