@@ -106,6 +106,7 @@ std::string SmdpServer::initiate_authentication(const std::string& body, bool es
     s->euicc_challenge = euicc_challenge;
     s->server_challenge = crypto::random_bytes(16);
     s->ci_pkid = ci_pkid;
+    s->last_used = clock_();
 
     es10::ServerSigned1 signed1;
     signed1.transaction_id = s->transaction_id_bytes;

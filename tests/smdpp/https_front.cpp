@@ -13,13 +13,9 @@
 
 namespace lpad::smdpp {
 
-namespace {
-
-bool is_loopback(const std::string& addr) {
+bool is_loopback_peer(const std::string& addr) {
     return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
 }
-
-}  // namespace
 
 HttpsFrontEnd::HttpsFrontEnd(SmdpServer& server, const std::string& listen_address, int port) : server_(server) {
     const ServerPki& pki = server.pki();
@@ -42,7 +38,7 @@ HttpsFrontEnd::HttpsFrontEnd(SmdpServer& server, const std::string& listen_addre
         call.path = req.path;
         call.body = req.body;
         if (req.has_header("X-Admin-Protocol")) call.admin_protocol = req.get_header_value("X-Admin-Protocol");
-        call.from_loopback = is_loopback(req.remote_addr);
+        call.from_loopback = is_loopback_peer(req.remote_addr);
         HttpReply reply = server_.handle(call);
         if (reply.close_connection) {
             // Drop the connection without an answer: the client sees the TLS stream end.

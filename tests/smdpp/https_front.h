@@ -14,6 +14,10 @@ class SSLServer;
 
 namespace lpad::smdpp {
 
+// True for a peer address (as the socket reports it, numeric) on loopback: 127.0.0.0/8, ::1, ::ffff:127.x.
+// The admin interface answers only those.
+bool is_loopback_peer(const std::string& remote_addr);
+
 class HttpsFrontEnd {
 public:
     // Binds at once (port 0: a free port, see port()). `server` must outlive the front end. Throws Error

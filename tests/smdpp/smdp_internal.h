@@ -1,6 +1,7 @@
 // Internal to the test SM-DP+: the RSP session record and the ES9+/ES11 function failure.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,7 @@ struct SmdpServer::Session {
     Bytes euicc_challenge;
     Bytes server_challenge;
     Bytes ci_pkid;  // euiccCiPKIdToBeUsed
+    std::chrono::steady_clock::time_point last_used;  // for expiry (ServerOptions::session_timeout)
     // after authenticateClient
     std::optional<x509::Certificate> euicc_certificate;
     std::string eid;

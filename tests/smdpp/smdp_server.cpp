@@ -1,5 +1,6 @@
 #include "tests/smdpp/smdp_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -46,8 +47,10 @@ Bytes other_transaction_id(ByteView tid) {
     return out;
 }
 
-SmdpServer::SmdpServer(ServerPki pki, ServerOptions options) : pki_(std::move(pki)), options_(std::move(options)) {
+SmdpServer::SmdpServer(ServerPki pki, ServerOptions options)
+    : pki_(std::move(pki)), options_(std::move(options)), clock_([] { return std::chrono::steady_clock::now(); }) {
     if (options_.address.empty()) fail(Errc::InvalidArgument, "SM-DP+: empty server address");
+    if (options_.session_timeout.count() <= 0) fail(Errc::InvalidArgument, "SM-DP+: session timeout must be > 0");
     if (options_.smds_address.empty()) options_.smds_address = options_.address;
     if (options_.smds && !pki_.ds_auth) fail(Errc::NotFound, "SM-DS: the PKI has no DSauth certificate");
 }
@@ -83,6 +86,7 @@ HttpReply SmdpServer::handle(const HttpCall& call) {
 HttpReply SmdpServer::dispatch(const std::string& function, bool es11_path, const std::string& body,
                                std::string& log_line) {
     std::unique_lock lock(mutex_);
+    expire_sessions();
     // Which role answers: ES11 on its own path, or on the ES9+ path when the request is an ES11 one.
     std::string tid;
     bool es11 = es11_path;
@@ -150,6 +154,7 @@ HttpReply SmdpServer::dispatch(const std::string& function, bool es11_path, cons
             reply = json_reply(200, cancel_session(body));
         }
         log_line += " -> " + std::to_string(reply.status) + " Executed-Success";
+        if (auto it = sessions_.find(tid); !tid.empty() && it != sessions_.end()) it->second->last_used = clock_();
     } catch (const Es9Failure& f) {
         reply = failure(200, f.subject, f.reason, f.message);
         log_line += " -> Failed " + f.subject + "/" + f.reason + " (" + f.message + ")";
@@ -172,6 +177,32 @@ SmdpServer::Session& SmdpServer::session_for(const std::string& transaction_id, 
 }
 
 void SmdpServer::end_session(const std::string& transaction_id) { sessions_.erase(transaction_id); }
+
+bool SmdpServer::expired(const Session& session) const {
+    return clock_() - session.last_used >= options_.session_timeout;
+}
+
+void SmdpServer::expire_sessions() {
+    bool changed = false;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+        if (!expired(*it->second)) {
+            ++it;
+            continue;
+        }
+        // The order keeps its state: a released one is downloadable again; a downloaded one stays downloaded
+        // (the eUICC may have installed it and its result may still come, unverifiable now).
+        Order* order = it->second->matching_id.empty() ? nullptr : find_order(it->second->matching_id);
+        if (order && order->session == it->first) order->session.clear(), changed = true;
+        log::info("smdpp", "session " + it->first + " expired");
+        it = sessions_.erase(it);
+    }
+    if (changed) persist();
+}
+
+void SmdpServer::set_clock(Clock clock) {
+    std::lock_guard lock(mutex_);
+    clock_ = std::move(clock);
+}
 
 Order* SmdpServer::find_order(const std::string& matching_id) {
     for (auto& o : orders_)
@@ -228,7 +259,8 @@ std::vector<ReceivedNotification> SmdpServer::notifications() const {
 
 std::size_t SmdpServer::open_sessions() const {
     std::lock_guard lock(mutex_);
-    return sessions_.size();
+    return static_cast<std::size_t>(
+        std::count_if(sessions_.begin(), sessions_.end(), [this](const auto& s) { return !expired(*s.second); }));
 }
 
 // Written as a temp file and renamed, so a reader never sees half a file.

@@ -12,6 +12,8 @@
 // Thread-safe: one mutex around all state; a Delay fault sleeps outside it.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +40,9 @@ struct ServerOptions {
     bool smds = true;          // serve ES11 (needs DSauth in the PKI)
     std::string state_file;    // when set: orders, events and notifications written there (atomically) on change
     std::string admin_protocol = "gsma/rsp/v2.2.0";  // X-Admin-Protocol of our answers
+    // An RSP session (transactionId) not used for this long is forgotten: later calls with it fail with
+    // "TransactionId - Unknown" (8.10.1 / 3.9) and its order is free again. Must be > 0.
+    std::chrono::seconds session_timeout{600};
 };
 
 struct HttpCall {
@@ -74,7 +79,11 @@ public:
     std::optional<Order> order(const std::string& matching_id) const;
     std::vector<Event> events() const;
     std::vector<ReceivedNotification> notifications() const;
-    std::size_t open_sessions() const;
+    std::size_t open_sessions() const;  // sessions not yet expired
+
+    // The clock sessions expire by (default std::chrono::steady_clock::now); tests inject their own.
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+    void set_clock(Clock clock);
 
     // Sets the SM-DP+ address (and the SM-DS address if it was the same), e.g. once a port-0 listener knows its port.
     void set_address(const std::string& address);
@@ -100,6 +109,9 @@ private:
     // The session of this transactionId at `stage` (Session::Stage, or -1 for any); else the "TransactionId - Unknown" failure.
     Session& session_for(const std::string& transaction_id, int stage);
     void end_session(const std::string& transaction_id);
+    // Forgets sessions idle longer than options_.session_timeout and frees the orders they held.
+    void expire_sessions();
+    bool expired(const Session& session) const;
     Order* find_order(const std::string& matching_id);
     // Verifies CERT.EUM against the session's CI and CERT.EUICC against the EUM (SGP.22 §5.6.2 / §5.6.4);
     // throws the ES9+ failure.
@@ -114,6 +126,7 @@ private:
     std::vector<Event> events_;
     std::vector<ReceivedNotification> notifications_;
     FaultSet faults_;
+    Clock clock_;
 };
 
 }  // namespace lpad::smdpp

@@ -2,8 +2,10 @@
 //
 //   lpad-test-smdpp --pki DIR [--pki OVERLAY]... [--curve NIST|BRP] --address HOST[:PORT] [--smds]
 //                   [--smds-address HOST[:PORT]] [--listen 127.0.0.1] [--port 0] [--orders FILE] [--state FILE]
-//                   [--admin-port N] [--ready-file FILE] [--fault SPEC]... [--log-level info]
+//                   [--admin-port N] [--session-timeout SECONDS] [--ready-file FILE] [--fault SPEC]...
+//                   [--log-level info]
 //
+// --session-timeout: an unfinished RSP session unused this long is forgotten (default 600; 1..86400).
 // --address HOST:0 with --port 0 becomes HOST:<the port bound>. Prints "listening on ADDR:PORT" on stdout once serving (and writes PORT to --ready-file). SIGINT/SIGTERM stop it.
 // Exit status: 0 after a signal, 2 for bad arguments, 1 for any other failure.
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
@@ -11,6 +13,7 @@
 #endif
 #include <httplib.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -45,7 +48,8 @@ struct Args {
     std::cerr << "lpad-test-smdpp: " << why << "\n"
               << "usage: lpad-test-smdpp --pki DIR [--pki OVERLAY]... [--curve NIST|BRP] --address HOST[:PORT]\n"
               << "       [--smds] [--smds-address A] [--listen ADDR] [--port N] [--orders FILE] [--state FILE]\n"
-              << "       [--admin-port N] [--ready-file FILE] [--fault SPEC]... [--log-level LEVEL]\n";
+              << "       [--admin-port N] [--session-timeout SECONDS] [--ready-file FILE] [--fault SPEC]...\n"
+              << "       [--log-level LEVEL]\n";
     std::exit(2);
 }
 
@@ -58,15 +62,15 @@ Args parse(int argc, char** argv) {
             if (i + 1 >= argc) usage(opt + " needs a value");
             return argv[++i];
         };
-        auto number = [&]() {
+        auto number = [&](int low = 0, int high = 65535, const char* what = "a port number") {
             std::string v = value();
             try {
                 std::size_t used = 0;
                 int n = std::stoi(v, &used);
-                if (used != v.size() || n < 0 || n > 65535) throw std::out_of_range(v);
+                if (used != v.size() || n < low || n > high) throw std::out_of_range(v);
                 return n;
             } catch (const std::exception&) {
-                usage(opt + ": not a port number: " + v);
+                usage(opt + ": not " + what + ": " + v);
             }
         };
         if (opt == "--pki") a.pki.push_back(value());
@@ -79,6 +83,8 @@ Args parse(int argc, char** argv) {
         else if (opt == "--orders") a.orders = value();
         else if (opt == "--state") a.options.state_file = value();
         else if (opt == "--admin-port") a.admin_port = number();
+        else if (opt == "--session-timeout")
+            a.options.session_timeout = std::chrono::seconds(number(1, 86400, "a number of seconds (1..86400)"));
         else if (opt == "--ready-file") a.ready_file = value();
         else if (opt == "--fault") a.faults.push_back(value());
         else if (opt == "--log-level") a.log_level = value();
@@ -131,7 +137,7 @@ int main(int argc, char** argv) {
             // A plain-HTTP admin listener on loopback, serving only /admin/.
             admin = std::make_unique<httplib::Server>();
             auto handler = [&server](const httplib::Request& req, httplib::Response& res) {
-                HttpCall call{req.method, req.path, req.body, std::nullopt, true};
+                HttpCall call{req.method, req.path, req.body, std::nullopt, is_loopback_peer(req.remote_addr)};
                 if (call.path.rfind("/admin/", 0) != 0) {
                     res.status = 404;
                     return;

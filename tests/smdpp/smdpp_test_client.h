@@ -43,11 +43,11 @@ struct TestServer {
     std::unique_ptr<HttpsFrontEnd> front;
     std::string address;
 
-    explicit TestServer(std::vector<std::string> pki_dirs = {pki_dir()}) {
-        ServerOptions o;
+    explicit TestServer(std::vector<std::string> pki_dirs = {pki_dir()}, ServerOptions o = {},
+                        const std::string& listen = "127.0.0.1") {
         o.address = kHost + ":0";
         server = std::make_unique<SmdpServer>(ServerPki::load(pki_dirs), o);
-        front = std::make_unique<HttpsFrontEnd>(*server, "127.0.0.1", 0);
+        front = std::make_unique<HttpsFrontEnd>(*server, listen, 0);
         // The address carries the port, known only once bound.
         address = kHost + ":" + std::to_string(front->port());
         server->set_address(address);
@@ -96,18 +96,21 @@ struct TestLpa {
     Bytes bound_profile_package;
     Bytes profile_installation_result;
 
-    TestLpa(const TestServer& srv, const std::string& card_uri = "virtual:?pki=" + pki_dir()) {
+    TestLpa(const TestServer& srv, const std::string& card_uri = "virtual:?pki=" + pki_dir())
+        : TestLpa(srv.port(), srv.address, card_uri) {}
+    // Against a server at kHost:port (e.g. an lpad-test-smdpp process) reached on 127.0.0.1.
+    TestLpa(int port, const std::string& address, const std::string& card_uri = "virtual:?pki=" + pki_dir()) {
         card = virtual_euicc::make_virtual_card(drivers::DriverUri::parse(card_uri));
         transport = std::make_unique<virtual_euicc::VirtualTransport>(card);
         es10 = std::make_unique<Es10Client>(*transport);
         es10->open();
         es9p::CurlOptions co;
         co.ca_file = pki_dir() + "/trust/test-ci.pem";
-        co.resolve.push_back(kHost + ":" + std::to_string(srv.port()) + ":127.0.0.1");
+        co.resolve.push_back(kHost + ":" + std::to_string(port) + ":127.0.0.1");
         co.total_timeout = std::chrono::seconds(20);
         http = std::make_unique<es9p::CurlHttpClient>(co);
-        es9p = std::make_unique<es9p::Es9pClient>(*http, srv.address);
-        es11 = std::make_unique<es9p::Es11Client>(*http, srv.address);
+        es9p = std::make_unique<es9p::Es9pClient>(*http, address);
+        es11 = std::make_unique<es9p::Es11Client>(*http, address);
     }
     ~TestLpa() {
         es10.reset();

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "tests/smdpp/smdpp_test_client.h"
+#include "tests/smdpp/admin_test_client.h"
 
 using namespace lpad;
 using namespace lpad::smdpp::testing;
@@ -53,5 +53,95 @@ TEST_CASE("lpad-test-smdpp: --port 0 --ready-file, ES9+ answers over HTTPS, SIGT
     CHECK(text.find("ES9+.initiateAuthentication -> Failed 8.8.1/3.8") != std::string::npos);
     std::string state_text = to_string(crypto::read_file(dir + "/state.json"));
     CHECK(state_text.find("\"MID-P\"") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// Runs lpad-test-smdpp with `args` (after --pki and --address) and waits for it: its exit status.
+int exit_status_of(std::vector<std::string> args) {
+    args.insert(args.begin(), {LPAD_SMDPP_BIN, "--pki", pki_dir(), "--address", kHost + ":0"});
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::freopen("/dev/null", "w", stderr);
+        std::freopen("/dev/null", "w", stdout);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(LPAD_SMDPP_BIN, argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+}  // namespace
+
+TEST_CASE("lpad-test-smdpp: bad --session-timeout values are refused (exit 2)") {
+    for (std::string v : {"0", "-5", "abc", "86401", "5s"}) {
+        CAPTURE(v);
+        CHECK(exit_status_of({"--port", "0", "--session-timeout", v}) == 2);
+    }
+}
+
+TEST_CASE("lpad-test-smdpp: --admin-port serves /admin/ over loopback HTTP; --session-timeout expires sessions") {
+    char dir_template[] = "/tmp/lpad-smdpp-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    std::string dir = dir_template;
+    std::string ready = dir + "/ready", out = dir + "/stdout";
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::freopen("/dev/null", "w", stderr);
+        std::freopen(out.c_str(), "w", stdout);
+        ::execl(LPAD_SMDPP_BIN, LPAD_SMDPP_BIN, "--pki", pki_dir().c_str(), "--address", (kHost + ":0").c_str(),
+                "--port", "0", "--admin-port", "0", "--session-timeout", "1", "--ready-file", ready.c_str(),
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    int port = 0;
+    for (int i = 0; i < 500 && port == 0; ++i) {
+        std::ifstream in(ready);
+        if (!(in >> port)) port = 0, std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(port > 0);
+    // "admin on 127.0.0.1:P" is printed (and flushed) before the ready file is written.
+    std::string text = to_string(crypto::read_file(out));
+    auto at = text.find("admin on 127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    int admin_port = std::stoi(text.substr(at + std::string("admin on 127.0.0.1:").size()));
+    REQUIRE(admin_port > 0);
+
+    auto admin = AdminClient::http(admin_port);
+    nlohmann::json order{{"matchingId", "MID-PA"}, {"profile", upp_path()}, {"iccid", "88449911223344556677"}};
+    CHECK(admin.post("/admin/orders", order).status == 200);
+    auto listed = admin.get("/admin/orders");
+    REQUIRE(listed.status == 200);
+    REQUIRE(listed.body.size() == 1);
+    CHECK(listed.body[0].at("state") == "released");
+    auto bad = admin.post("/admin/orders", std::string("{"));
+    CHECK(bad.status == 400);
+    CHECK(bad.body.contains("error"));
+    CHECK(admin.get("/gsma/rsp2/es9plus/initiateAuthentication").status == 404);  // only /admin/ there
+
+    {
+        TestLpa lpa(port, kHost + ":" + std::to_string(port));
+        lpa.initiate();
+        // The session times out 1 s after its last use; 1.5 s later it is certainly gone.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        auto e = error_of([&] { lpa.authenticate_client("MID-PA"); });
+        CHECK(e.subject_code == "8.10.1");
+        CHECK(e.reason_code == "3.9");
+    }
+    CHECK(admin.get("/admin/orders").body[0].at("state") == "released");
+
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
     std::filesystem::remove_all(dir);
 }
