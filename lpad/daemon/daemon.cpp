@@ -1,0 +1,75 @@
+#include "lpad/daemon/daemon.h"
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+
+#include "libapdu/log.h"
+
+#ifndef LPAD_VERSION
+#define LPAD_VERSION "0.0.0"
+#endif
+
+namespace lpad::daemon {
+
+ManagerObject::ManagerObject(sdbus::IConnection& connection, std::vector<sdbus::ObjectPath> euiccs)
+    : AdaptorInterfaces(connection, kRootPath), euiccs_(std::move(euiccs)) {
+    registerAdaptor();
+}
+
+ManagerObject::~ManagerObject() { unregisterAdaptor(); }
+
+std::string ManagerObject::Version() { return LPAD_VERSION; }
+
+Daemon::Daemon(const Config& config, const BusChoice& bus) {
+    if (config.cards.empty()) fail(Errc::InvalidArgument, "no card configured ([[card]] or --card)");
+    std::filesystem::create_directories(config.state_dir);
+    switch (bus.kind) {
+    case BusChoice::Kind::System: connection_ = sdbus::createSystemBusConnection(); break;
+    case BusChoice::Kind::Session: connection_ = sdbus::createSessionBusConnection(); break;
+    case BusChoice::Kind::Address: connection_ = sdbus::createSessionBusConnectionWithAddress(bus.address); break;
+    }
+    loop_ = std::make_unique<BusLoop>(*connection_);  // blocks SIGTERM/SIGINT before the workers start
+    // A bundle that is not installed (a development tree) is skipped with a warning; none left is an error.
+    core::TrustSettings trust = config.trust;
+    for (std::string* bundle : {&trust.production_bundle, &trust.test_bundle}) {
+        if (!bundle->empty() && !std::filesystem::exists(*bundle)) {
+            log::warning("lpad", "trust bundle " + *bundle + " is not installed: skipped");
+            bundle->clear();
+        }
+    }
+    connector_ = std::make_unique<core::CurlServerConnector>(trust);
+    log::info("lpad", std::to_string(connector_->anchor_count()) + " TLS trust anchor(s) loaded");
+    AccessPolicy access{bus.kind != BusChoice::Kind::Session, "lpad"};
+    std::vector<sdbus::ObjectPath> paths;
+    for (unsigned i = 0; i < config.cards.size(); ++i) {
+        ServiceContext ctx{*connection_, *loop_, *connector_, access, config.state_dir};
+        euiccs_.push_back(std::make_unique<EuiccService>(ctx, i, config.cards[i]));
+        paths.emplace_back(euiccs_.back()->path());
+        log::info("lpad", euiccs_.back()->path() + ": " + config.cards[i].driver);
+    }
+    manager_ = std::make_unique<ManagerObject>(*connection_, paths);
+    // CONVENTIONS: the name is requested only after every object is exported.
+    connection_->requestName(kBusName);
+}
+
+Daemon::~Daemon() {
+    for (auto& e : euiccs_) e->stop();
+    euiccs_.clear();
+    manager_.reset();
+}
+
+int Daemon::run() {
+    for (auto& e : euiccs_) e->start();
+    log::info("lpad", "serving " + kBusName);
+    int sig = loop_->run();
+    log::info("lpad", std::string("signal ") + (sig ? strsignal(sig) : "none") + ": stopping");
+    for (auto& e : euiccs_) e->stop();
+    try {
+        connection_->releaseName(kBusName);
+    } catch (const sdbus::Error&) {
+    }
+    return 0;
+}
+
+}  // namespace lpad::daemon

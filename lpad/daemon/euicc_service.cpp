@@ -1,0 +1,409 @@
+#include "lpad/daemon/euicc_service.h"
+
+#include <filesystem>
+
+#include "libapdu/identifiers.h"
+#include "libapdu/log.h"
+#include "drivers/registry.h"
+#include "lpad/core/discovery.h"
+#include "lpad/daemon/objects.h"
+
+namespace lpad::daemon {
+namespace {
+constexpr const char* kEuiccIface = "org.lpad.Lpad1.Euicc";
+constexpr auto kConsentTimeout = std::chrono::minutes(5);
+
+template <class T>
+std::optional<T> option(const std::map<std::string, sdbus::Variant>& options, const std::string& key) {
+    auto it = options.find(key);
+    if (it == options.end()) return std::nullopt;
+    if (!it->second.containsValueOfType<T>()) fail(Errc::InvalidArgument, "option " + key + ": wrong type");
+    return it->second.get<T>();
+}
+
+es10::ProfileIdentifier by_iccid(const std::string& iccid) {
+    return es10::ProfileIdentifier::from_iccid(iccid_to_bcd(iccid));
+}
+}  // namespace
+
+EuiccService::EuiccService(ServiceContext context, unsigned index, CardConfig config)
+    : AdaptorInterfaces(context.connection, kRootPath + "/euicc/" + std::to_string(index)),
+      context_(std::move(context)), index_(index), config_(std::move(config)),
+      path_(kRootPath + "/euicc/" + std::to_string(index)) {
+    transport_ = drivers::create_transport(config_.driver);
+    core::CardOptions options;
+    if (!config_.isdr_aids.empty()) {
+        options.es10.isdr_aids.clear();
+        for (const auto& aid : config_.isdr_aids) options.es10.isdr_aids.push_back(aid_from_hex(aid));
+    }
+    options.es10.store_data_block = config_.store_data_block;
+    card_ = std::make_unique<core::CardSession>(*transport_, options);
+    worker_ = std::make_unique<Worker>([this] { process_due_notifications(true); });
+    registerAdaptor();
+}
+
+EuiccService::~EuiccService() {
+    stop();
+    downloads_.clear();
+    profiles_.clear();
+    unregisterAdaptor();
+}
+
+void EuiccService::stop() {
+    for (auto& [path, d] : downloads_) d->cancel();
+    if (worker_) worker_->stop();
+}
+
+void EuiccService::start() {
+    worker_->submit_fn([this] {
+        refresh_cache();
+        process_due_notifications(false);
+    });
+}
+
+template <class Body, class... Out>
+void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body) {
+    worker_->submit_fn([this, result = std::move(result), body = std::move(body)]() mutable {
+        std::optional<std::tuple<Out...>> value;
+        std::optional<DbusError> error;
+        try {
+            value = body(*card_);
+        } catch (const std::exception& e) {
+            error = to_dbus_error(e);
+            log::warning("euicc" + std::to_string(index_), error->name + ": " + error->message);
+        }
+        card_->close();
+        refresh_cache();
+        context_.loop.post_fn([result = std::move(result), value = std::move(value), error = std::move(error)]() mutable {
+            if (error) result.returnError(sdbus::Error(error->name, error->message));
+            else std::apply([&](auto&... v) { result.returnResults(v...); }, *value);
+        });
+    });
+}
+
+void EuiccService::refresh_cache() {
+    CardFacts f;
+    f.eid = worker_eid_;
+    try {
+        read_card_facts(*card_, f);
+        worker_eid_ = f.eid;
+        worker_pending_ = f.notifications.size();
+    } catch (const std::exception& e) {
+        auto err = to_dbus_error(e);
+        log::warning("euicc" + std::to_string(index_), "cannot read the card: " + err.message);
+        card_->close();
+        context_.loop.post_fn([this, name = err.name] {
+            if (facts_.status == name) return;
+            facts_.status = name;
+            getObject().emitPropertiesChangedSignal(kEuiccIface, {"Status"});
+        });
+        return;
+    }
+    card_->close();
+    context_.loop.post_fn([this, f = std::move(f)]() mutable { apply_facts(std::move(f)); });
+}
+
+void EuiccService::apply_facts(CardFacts f) {
+    std::vector<std::string> changed;
+    auto note = [&](bool differs, const char* name) {
+        if (differs) changed.push_back(name);
+    };
+    note(f.eid != facts_.eid, "Eid");
+    note(f.status != facts_.status, "Status");
+    note(f.default_smdp != facts_.default_smdp, "DefaultSmdpAddress");
+    note(f.root_smds != facts_.root_smds, "RootSmdsAddress");
+    note(f.profile_version != facts_.profile_version, "ProfileVersion");
+    note(f.svn != facts_.svn, "SvnVersion");
+    note(f.firmware != facts_.firmware, "FirmwareVersion");
+    note(f.free_nv != facts_.free_nv, "FreeNonVolatileMemory");
+    note(f.free_volatile != facts_.free_volatile, "FreeVolatileMemory");
+    note(f.sas != facts_.sas, "SasAccreditationNumber");
+    note(f.ci_pkids != facts_.ci_pkids, "CiPkidsForVerification");
+    note(!(f.notifications.size() == facts_.notifications.size() &&
+           std::equal(f.notifications.begin(), f.notifications.end(), facts_.notifications.begin(),
+                      [](const auto& a, const auto& b) { return a.seq_number == b.seq_number; })),
+         "PendingNotifications");
+    // Profile objects: added, updated, removed (by ICCID).
+    std::map<std::string, const es10::ProfileInfo*> now;
+    for (const auto& p : f.profiles)
+        if (p.iccid) now[iccid_string(p)] = &p;
+    bool list_changed = false;
+    for (auto it = profiles_.begin(); it != profiles_.end();) {
+        if (!now.count(it->first)) {
+            it = profiles_.erase(it);
+            list_changed = true;
+        } else {
+            ++it;
+        }
+    }
+    for (const auto& [iccid, info] : now) {
+        auto it = profiles_.find(iccid);
+        if (it == profiles_.end()) {
+            profiles_[iccid] = std::make_unique<ProfileObject>(context_.connection, path_ + "/profile/" + iccid,
+                                                               *info, *this);
+            list_changed = true;
+        } else {
+            it->second->update(*info);
+        }
+    }
+    note(list_changed, "Profiles");
+    facts_ = std::move(f);
+    if (!changed.empty()) getObject().emitPropertiesChangedSignal(kEuiccIface, changed);
+}
+
+std::vector<sdbus::ObjectPath> EuiccService::Profiles() {
+    std::vector<sdbus::ObjectPath> out;
+    for (const auto& p : facts_.profiles)
+        if (p.iccid) out.emplace_back(path_ + "/profile/" + iccid_string(p));
+    return out;
+}
+
+std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string>> EuiccService::PendingNotifications() {
+    std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string>> out;
+    for (const auto& n : facts_.notifications)
+        out.emplace_back(n.seq_number, operation_name(n.profile_management_operation), n.notification_address,
+                         n.iccid ? iccid_from_bcd(*n.iccid) : std::string());
+    return out;
+}
+
+void EuiccService::set_progress(std::string stage, unsigned percent) {
+    context_.loop.post_fn([this, stage = std::move(stage), percent] {
+        if (stage == stage_ && percent == percent_) return;
+        stage_ = stage;
+        percent_ = percent;
+        getObject().emitPropertiesChangedSignal(kEuiccIface, {"DownloadStage", "DownloadPercent"});
+        for (auto& [path, d] : downloads_) d->set_progress(stage_, percent_);
+    });
+}
+
+core::NotificationSender& EuiccService::sender() {
+    if (!sender_) {
+        if (worker_eid_.empty()) worker_eid_ = eid_to_string(card_->eid());
+        std::filesystem::create_directories(context_.state_dir);
+        retry_store_ = std::make_unique<FileRetryStore>(context_.state_dir + "/notifications-" + worker_eid_ + ".json");
+        sender_ = std::make_unique<core::NotificationSender>(context_.connector, core::RetryPolicy{}, retry_store_.get());
+    }
+    return *sender_;
+}
+
+void EuiccService::process_due_notifications(bool only_if_due) {
+    if (!config_.auto_notifications) return;
+    try {
+        auto& s = sender();
+        if (only_if_due) {
+            auto next = s.next_retry();
+            bool due = next && *next <= std::time(nullptr);
+            // Also those never tried (left by a crash or by a manual-mode period): more on the card than scheduled.
+            if (!due && worker_pending_ <= s.retries().size()) return;
+        }
+        auto outcomes = s.process(*card_);
+        for (const auto& o : outcomes)
+            if (!o.sent && !o.deferred)
+                log::info("euicc" + std::to_string(index_),
+                          "notification " + std::to_string(o.seq_number) + " not delivered: " + o.message);
+        card_->close();
+        if (!outcomes.empty()) refresh_cache();
+    } catch (const std::exception& e) {
+        card_->close();
+        log::warning("euicc" + std::to_string(index_), std::string("notifications: ") + e.what());
+    }
+}
+
+core::DownloadOptions EuiccService::download_options(const std::map<std::string, sdbus::Variant>& options) {
+    for (const auto& [key, value] : options)
+        if (key != "confirmation_code" && key != "imei" && key != "enable")
+            fail(Errc::InvalidArgument, "unknown download option " + key);
+    core::DownloadOptions o;
+    o.device.imei = option<std::string>(options, "imei").value_or(config_.imei);
+    if (auto cc = option<std::string>(options, "confirmation_code"); cc && !cc->empty()) o.confirmation_code = cc;
+    o.enable_after_download = option<bool>(options, "enable").value_or(false);
+    o.refresh_flag = config_.refresh;
+    o.progress = [this](core::DownloadStage stage, int percent) {
+        set_progress(std::string(core::name(stage)), static_cast<unsigned>(std::clamp(percent, 0, 100)));
+    };
+    return o;
+}
+
+void EuiccService::Download(sdbus::Result<sdbus::ObjectPath, std::string>&& result, std::string activation_code,
+                            std::map<std::string, sdbus::Variant> options) {
+    core::DownloadOptions opts;
+    try {
+        check_mutation_allowed(context_.access, getObject());
+        opts = download_options(options);
+    } catch (const std::exception& e) {
+        auto err = to_dbus_error(e);
+        result.returnError(sdbus::Error(err.name, err.message));
+        return;
+    }
+    enqueue(std::move(result), [this, code = std::move(activation_code), opts = std::move(opts)](
+                                   core::CardSession& card) mutable {
+        opts.notifications = &sender();
+        struct ClearProgress {
+            EuiccService* s;
+            ~ClearProgress() { s->set_progress("", 0); }
+        } clear{this};
+        auto r = core::download(card, context_.connector, code, opts);
+        return std::tuple<sdbus::ObjectPath, std::string>{sdbus::ObjectPath(path_ + "/profile/" + r.iccid), r.iccid};
+    });
+}
+
+void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, std::string activation_code,
+                                   std::map<std::string, sdbus::Variant> options) {
+    core::DownloadOptions opts;
+    try {
+        check_mutation_allowed(context_.access, getObject());
+        opts = download_options(options);
+    } catch (const std::exception& e) {
+        auto err = to_dbus_error(e);
+        result.returnError(sdbus::Error(err.name, err.message));
+        return;
+    }
+    std::string path = path_ + "/download/" + std::to_string(next_download_++);
+    auto gate = std::make_shared<ConsentGate>();
+    // The PreviewDownload reply waits (on the bus thread) until the consent point or a failure before it.
+    auto pending = std::make_shared<std::optional<sdbus::Result<sdbus::ObjectPath>>>(std::move(result));
+    worker_->submit_fn([this, code = std::move(activation_code), opts = std::move(opts), path, gate,
+                        pending]() mutable {
+        opts.consent = [this, path, gate, pending](const core::ProfilePreview& preview) {
+            context_.loop.post_fn([this, path, gate, pending, preview] {
+                downloads_[path] = std::make_shared<DownloadObject>(context_.connection, path, path_, "", preview,
+                                                                    gate, context_.access);
+                if (*pending) (*pending)->returnResults(sdbus::ObjectPath(path));
+                pending->reset();
+            });
+            std::unique_lock lock(gate->mutex);
+            if (!gate->cv.wait_for(lock, kConsentTimeout, [&] { return gate->decision.has_value(); })) {
+                log::info("euicc" + std::to_string(index_), "no decision on " + path + ": rejected");
+                return core::ConsentDecision{false, std::nullopt};
+            }
+            return *gate->decision;
+        };
+        std::string profile_path;
+        std::optional<DbusError> error;
+        try {
+            opts.notifications = &sender();
+            auto r = core::download(*card_, context_.connector, code, opts);
+            profile_path = path_ + "/profile/" + r.iccid;
+        } catch (const std::exception& e) {
+            error = to_dbus_error(e);
+            log::warning("euicc" + std::to_string(index_), error->name + ": " + error->message);
+        }
+        set_progress("", 0);
+        card_->close();
+        refresh_cache();
+        context_.loop.post_fn([this, path, pending, profile_path, error] {
+            if (*pending) {  // failed before the consent point
+                const DbusError& err = error ? *error : DbusError{std::string(kErrorPrefix) + "Internal", "no consent"};
+                (*pending)->returnError(sdbus::Error(err.name, err.message));
+                pending->reset();
+            }
+            auto it = downloads_.find(path);
+            if (it == downloads_.end()) return;
+            it->second->finish(profile_path, error);
+            downloads_.erase(it);
+        });
+    });
+}
+
+void EuiccService::Discover(sdbus::Result<std::vector<sdbus::Struct<std::string, std::string>>>&& result,
+                            std::string smds_address) {
+    enqueue(std::move(result), [this, smds_address](core::CardSession& card) {
+        core::DiscoveryOptions o;
+        if (!smds_address.empty()) o.smds_address = smds_address;
+        o.device.imei = config_.imei;
+        auto r = core::discover(card, context_.connector, o);
+        std::vector<sdbus::Struct<std::string, std::string>> events;
+        for (const auto& e : r.events) events.emplace_back(e.event_id, e.rsp_server_address);
+        return std::tuple{events};
+    });
+}
+
+// Mutating methods: access check first, on the bus thread, then the job.
+#define LPAD_CHECK_MUTATION(result)                                        \
+    try {                                                                  \
+        check_mutation_allowed(context_.access, getObject());              \
+    } catch (const std::exception& e) {                                    \
+        auto err = to_dbus_error(e);                                       \
+        (result).returnError(sdbus::Error(err.name, err.message));         \
+        return;                                                            \
+    }
+
+void EuiccService::SetDefaultSmdpAddress(sdbus::Result<>&& result, std::string address) {
+    LPAD_CHECK_MUTATION(result)
+    enqueue(std::move(result), [address](core::CardSession& card) {
+        card.set_default_dp_address(address);
+        return std::tuple<>{};
+    });
+}
+
+void EuiccService::ResetMemory(sdbus::Result<>&& result, std::vector<std::string> what) {
+    LPAD_CHECK_MUTATION(result)
+    enqueue(std::move(result), [this, what](core::CardSession& card) {
+        asn1::BitString bits(3);
+        for (const auto& w : what) {
+            if (w == "operational") bits.set(static_cast<std::size_t>(es10::ResetOption::deleteOperationalProfiles));
+            else if (w == "test") bits.set(static_cast<std::size_t>(es10::ResetOption::deleteFieldLoadedTestProfiles));
+            else if (w == "default-smdp") bits.set(static_cast<std::size_t>(es10::ResetOption::resetDefaultSmdpAddress));
+            else fail(Errc::InvalidArgument, "unknown reset option " + w + " (operational, test, default-smdp)");
+        }
+        if (what.empty()) fail(Errc::InvalidArgument, "nothing to reset");
+        card.memory_reset(bits);
+        card.close();
+        process_due_notifications(false);  // the deletes' notifications
+        return std::tuple<>{};
+    });
+}
+
+void EuiccService::ProcessNotifications(
+    sdbus::Result<std::vector<sdbus::Struct<int64_t, bool, bool, std::string>>>&& result, int64_t seq_number) {
+    LPAD_CHECK_MUTATION(result)
+    enqueue(std::move(result), [this, seq_number](core::CardSession& card) {
+        core::ProcessOptions o;
+        if (seq_number >= 0) o.seq_number = seq_number;
+        o.ignore_backoff = true;
+        std::vector<sdbus::Struct<int64_t, bool, bool, std::string>> out;
+        for (const auto& r : sender().process(card, o))
+            out.emplace_back(r.seq_number, r.sent, r.removed,
+                             r.error ? std::string(kErrorPrefix) + std::string(errc_name(*r.error)) : std::string());
+        return std::tuple{out};
+    });
+}
+
+void EuiccService::RemoveNotification(sdbus::Result<>&& result, int64_t seq_number) {
+    LPAD_CHECK_MUTATION(result)
+    enqueue(std::move(result), [this, seq_number](core::CardSession& card) {
+        bool known = false;
+        for (const auto& n : card.list_notifications()) known = known || n.seq_number == seq_number;
+        if (!known) fail(Errc::NotFound, "no pending notification " + std::to_string(seq_number));
+        sender().remove(card, seq_number, true);
+        return std::tuple<>{};
+    });
+}
+
+void EuiccService::Refresh(sdbus::Result<>&& result) {
+    enqueue(std::move(result), [](core::CardSession&) { return std::tuple<>{}; });
+}
+
+void EuiccService::profile_job(sdbus::Result<>&& result, sdbus::IObject& caller, const std::string& iccid,
+                               const std::string& op, const std::string& nickname) {
+    try {
+        check_mutation_allowed(context_.access, caller);
+    } catch (const std::exception& e) {
+        auto err = to_dbus_error(e);
+        result.returnError(sdbus::Error(err.name, err.message));
+        return;
+    }
+    enqueue(std::move(result), [this, iccid, op, nickname](core::CardSession& card) {
+        if (op == "enable") card.enable(by_iccid(iccid), config_.refresh);
+        else if (op == "disable") card.disable(by_iccid(iccid), config_.refresh);
+        else if (op == "delete") card.delete_profile(by_iccid(iccid));
+        else card.set_nickname(iccid_to_bcd(iccid), nickname);
+        if (op != "nickname") {
+            card.close();
+            process_due_notifications(false);
+        }
+        return std::tuple<>{};
+    });
+}
+
+}  // namespace lpad::daemon

@@ -1,0 +1,120 @@
+// One eUICC on the bus: /org/lpad/Lpad1/euicc/N (org.lpad.Lpad1.Euicc), its Profile objects and preview Download
+// objects. Adaptor methods only check access, unpack and queue a job on the card's Worker; the job runs lpad::core,
+// re-reads the card into the cache and posts the reply (and the object/property updates) back to the bus thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "lpad/core/card.h"
+#include "lpad/core/download.h"
+#include "lpad/core/notifications.h"
+#include "lpad/core/server_connector.h"
+#include "lpad/daemon/access.h"
+#include "lpad/daemon/bus_loop.h"
+#include "lpad/daemon/card_cache.h"
+#include "lpad/daemon/config.h"
+#include "lpad/daemon/dbus_errors.h"
+#include "lpad/daemon/file_retry_store.h"
+#include "lpad/daemon/worker.h"
+#include "lpad_dbus_adaptor.h"
+
+namespace lpad::daemon {
+
+inline const std::string kRootPath = "/org/lpad/Lpad1";
+
+class ProfileObject;
+class DownloadObject;
+
+struct ServiceContext {
+    sdbus::IConnection& connection;
+    BusLoop& loop;
+    core::ServerConnector& connector;
+    AccessPolicy access;
+    std::string state_dir;
+};
+
+class EuiccService final : public sdbus::AdaptorInterfaces<org::lpad::Lpad1::Euicc_adaptor> {
+public:
+    EuiccService(ServiceContext context, unsigned index, CardConfig config);
+    ~EuiccService();
+
+    const std::string& path() const { return path_; }
+    void start();  // queues the first read of the card
+    void stop();   // stops the worker (the running job ends first)
+
+    // Called by the Profile objects (bus thread).
+    void profile_job(sdbus::Result<>&& result, sdbus::IObject& caller, const std::string& iccid,
+                     const std::string& op, const std::string& nickname = {});
+    const AccessPolicy& access() const { return context_.access; }
+
+private:
+    // --- org.lpad.Lpad1.Euicc ---
+    void Download(sdbus::Result<sdbus::ObjectPath, std::string>&& result, std::string activation_code,
+                  std::map<std::string, sdbus::Variant> options) override;
+    void PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, std::string activation_code,
+                         std::map<std::string, sdbus::Variant> options) override;
+    void Discover(sdbus::Result<std::vector<sdbus::Struct<std::string, std::string>>>&& result,
+                  std::string smds_address) override;
+    void SetDefaultSmdpAddress(sdbus::Result<>&& result, std::string address) override;
+    void ResetMemory(sdbus::Result<>&& result, std::vector<std::string> what) override;
+    void ProcessNotifications(sdbus::Result<std::vector<sdbus::Struct<int64_t, bool, bool, std::string>>>&& result,
+                              int64_t seq_number) override;
+    void RemoveNotification(sdbus::Result<>&& result, int64_t seq_number) override;
+    void Refresh(sdbus::Result<>&& result) override;
+    uint32_t Index() override { return index_; }
+    std::string Driver() override { return config_.driver; }
+    std::string Eid() override { return facts_.eid; }
+    std::string Status() override { return facts_.status; }
+    std::string DefaultSmdpAddress() override { return facts_.default_smdp; }
+    std::string RootSmdsAddress() override { return facts_.root_smds; }
+    std::string ProfileVersion() override { return facts_.profile_version; }
+    std::string SvnVersion() override { return facts_.svn; }
+    std::string FirmwareVersion() override { return facts_.firmware; }
+    int64_t FreeNonVolatileMemory() override { return facts_.free_nv; }
+    int64_t FreeVolatileMemory() override { return facts_.free_volatile; }
+    std::string SasAccreditationNumber() override { return facts_.sas; }
+    std::vector<std::string> CiPkidsForVerification() override { return facts_.ci_pkids; }
+    std::vector<sdbus::ObjectPath> Profiles() override;
+    std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string>> PendingNotifications() override;
+    std::string DownloadStage() override { return stage_; }
+    uint32_t DownloadPercent() override { return percent_; }
+
+    // Runs `body(card)` on the worker, re-reads the card, then on the bus thread updates the objects and replies
+    // with the tuple `body` returned (or the mapped error).
+    template <class Body, class... Out>
+    void enqueue(sdbus::Result<Out...>&& result, Body body);
+    // Worker side: re-read the card into a snapshot and post it to the bus thread.
+    void refresh_cache();
+    void apply_facts(CardFacts facts);  // bus thread
+    void set_progress(std::string stage, unsigned percent);  // any thread
+    core::DownloadOptions download_options(const std::map<std::string, sdbus::Variant>& options);
+    // Worker: deliver pending notifications (automatic mode only); `only_if_due`: skip unless a retry is due or
+    // the card holds notifications never tried.
+    void process_due_notifications(bool only_if_due);
+    core::NotificationSender& sender();          // worker; created once the EID is known
+
+    ServiceContext context_;
+    unsigned index_;
+    CardConfig config_;
+    std::string path_;
+    std::unique_ptr<Transport> transport_;      // worker only
+    std::unique_ptr<core::CardSession> card_;   // worker only
+    std::unique_ptr<FileRetryStore> retry_store_;
+    std::unique_ptr<core::NotificationSender> sender_;
+    std::string worker_eid_;                    // worker only
+    std::size_t worker_pending_ = 0;            // worker only: notifications on the card at the last read
+    CardFacts facts_;                           // bus thread only
+    std::map<std::string, std::unique_ptr<ProfileObject>> profiles_;    // bus thread only, by ICCID
+    std::map<std::string, std::shared_ptr<DownloadObject>> downloads_;  // bus thread only, by path
+    unsigned next_download_ = 0;
+    std::string stage_;
+    unsigned percent_ = 0;
+    std::unique_ptr<Worker> worker_;  // last: destroyed (joined) first
+};
+
+}  // namespace lpad::daemon
