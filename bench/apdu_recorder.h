@@ -72,7 +72,7 @@ struct Floor {
     std::size_t channel = 0;
     std::size_t store_data = 0;
     std::size_t get_response = 0;         // with Le on the last block
-    std::size_t get_response_no_le = 0;   // without Le (T=0 case 4, or lpad's default explicit_le = false)
+    std::size_t get_response_no_le = 0;   // without Le (T=0 case 4, or explicit_le off)
     std::size_t total() const { return channel + store_data + get_response; }
 };
 Floor floor_of(const std::vector<Es10Exchange>& exchanges, std::size_t channels_opened, std::size_t block);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/report.h"
+#include "lpad/core/card.h"
 #include "bench/scenario.h"
 #include "drivers/virtual/euicc_factory.h"
 #include "libapdu/error.h"
@@ -23,13 +24,13 @@ using namespace lpad;
 
 constexpr const char* kUsage =
     "usage: lpad-bench [--latency-ms 0,10] [--profile PATH.der ...] [--iterations N] [--block 255]\n"
-    "                  [--explicit-le] [--json] [--pki DIR]\n"
+    "                  [--no-le] [--json] [--pki DIR]\n"
     "  --latency-ms LIST  virtual card delay before every APDU, comma-separated (default 0,10)\n"
     "  --profile PATH     UPP (SAIP DER) to download; repeatable; a bare name is looked up in the test data\n"
     "                     (default TS48v5_SAIP2.3_NoBERTLV.der)\n"
     "  --iterations N     runs per setting, each on a fresh card (default 3)\n"
     "  --block N          STORE DATA data bytes per APDU, 6..255 (default 255)\n"
-    "  --explicit-le      send Le 00 on STORE DATA (Es10Options::explicit_le)\n"
+    "  --no-le            send STORE DATA without Le (lpad's default sends Le 00 on the last block)\n"
     "  --json             machine-readable output\n"
     "  --pki DIR          test PKI (default: the build tree's)\n";
 
@@ -38,7 +39,7 @@ struct Args {
     std::vector<std::string> profiles;
     unsigned iterations = 3;
     std::size_t block = 255;
-    bool explicit_le = false;
+    bool explicit_le = lpad::core::CardOptions{}.es10.explicit_le;
     bool json = false;
     std::string pki = LPAD_BENCH_PKI_DIR;
 };
@@ -84,8 +85,8 @@ Args parse(int argc, char** argv) {
         } else if (arg == "--block") {
             a.block = to_number(value(), "--block");
             if (a.block < 6 || a.block > 255) fail(Errc::InvalidArgument, "--block must be 6..255");
-        } else if (arg == "--explicit-le") {
-            a.explicit_le = true;
+        } else if (arg == "--no-le") {
+            a.explicit_le = false;
         } else if (arg == "--json") {
             a.json = true;
         } else if (arg == "--pki") {

@@ -23,7 +23,7 @@ struct RunSettings {
     unsigned latency_ms = 0;     // virtual card knob: added before every APDU
     std::string profile_path;    // the UPP (SAIP DER) the order serves
     std::size_t block = 255;     // STORE DATA block (Es10Options::store_data_block)
-    bool explicit_le = false;    // Es10Options::explicit_le
+    bool explicit_le = true;     // Es10Options::explicit_le (lpad's default: CardOptions)
 };
 
 // What one phase cost.

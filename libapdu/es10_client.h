@@ -40,6 +40,9 @@ public:
     // InvalidArgument outside 6..255.
     void set_store_data_block(std::size_t block);
     std::size_t store_data_block() const { return options_.store_data_block; }
+    // Whether the last STORE DATA block carries Le 00 (a fallback turns it off for cards that refuse it).
+    void set_explicit_le(bool on) { options_.explicit_le = on; }
+    bool explicit_le() const { return options_.explicit_le; }
 
     bool is_open() const { return open_; }
     std::uint8_t channel() const { return channel_; }

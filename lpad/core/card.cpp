@@ -42,8 +42,15 @@ Bytes CardSession::transceive(ByteView request) {
     try {
         return client_.transceive(request);
     } catch (const Error& e) {
+        if (!block_size_refused(e)) throw;
+        if (client_.explicit_le()) {
+            log::warning(kLog, std::string("STORE DATA with Le refused with ") + apdu::sw_text(*e.status_word) +
+                                   "; sending STORE DATA without Le from now on");
+            client_.set_explicit_le(false);
+            return transceive(request);
+        }
         const bool lowered = client_.store_data_block() <= options_.fallback_block;
-        if (lowered || !block_size_refused(e) || request.size() <= options_.fallback_block) throw;
+        if (lowered || request.size() <= options_.fallback_block) throw;
         // RSP-NOTES "Field quirks": some cards and modems refuse 255-byte blocks. Same channel, same session.
         log::warning(kLog, std::string("STORE DATA refused with ") + apdu::sw_text(*e.status_word) + "; using " +
                                std::to_string(options_.fallback_block) + "-byte blocks from now on");

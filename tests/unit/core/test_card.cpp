@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lpad/core/download.h"
+#include "fakes/replay_transport.h"
 #include "unit/core/core_fixture.h"
 
 using namespace lpad;
@@ -133,4 +134,54 @@ TEST_CASE("core: enable, disable, delete, nickname and their eUICC errors") {
     CHECK(card.profiles().empty());
     CHECK(euicc_result([&] { card.memory_reset(es10::make_bits({es10::ResetOption::deleteOperationalProfiles})); }) ==
           1);  // nothingToDelete
+}
+
+TEST_CASE("core: Le 00 on STORE DATA by default, dropped once for a card that refuses it") {
+    using lpad::test::ReplayTransport;
+    const char* open_ch1[2] = {"00 70 00 00 01", "01 9000"};
+    const char* select[2] = {"01 a4 04 00 10 a0000005591010ffffffff8900000100 00",
+                             "6f108410a0000005591010ffffffff8900000100 9000"};
+    // ApduExchange holds views: the frames must outlive the transport.
+    const std::string eid_ok = "bf3e125a1089049032123451234512345678901235 9000";
+    SUBCASE("a card that answers directly saves the GET RESPONSE") {
+        ReplayTransport t({{open_ch1[0], open_ch1[1]},
+                           {select[0], select[1]},
+                           {"81 e2 91 00 06 bf3e035c015a 00", eid_ok},
+                           {"00 70 80 01", "9000"}});
+        CardSession card(t);
+        CHECK(to_hex(card.eid()) == "89049032123451234512345678901235");
+        card.close();
+        CHECK(t.exhausted());
+    }
+    SUBCASE("6700 on Le: resent without Le, and later commands keep it off") {
+        ReplayTransport t({{open_ch1[0], open_ch1[1]},
+                           {select[0], select[1]},
+                           {"81 e2 91 00 06 bf3e035c015a 00", "6700"},
+                           {"81 e2 91 00 06 bf3e035c015a", "6114"},
+                           {"81 c0 00 00 14", eid_ok},
+                           {"81 e2 91 00 06 bf3e035c015a", eid_ok},
+                           {"00 70 80 01", "9000"}});
+        CardSession card(t);
+        CHECK(to_hex(card.eid()) == "89049032123451234512345678901235");
+        CHECK(to_hex(card.eid()) == "89049032123451234512345678901235");
+        card.close();
+        CHECK(t.exhausted());
+    }
+    SUBCASE("a card that refuses both Le and the block size still gets an error, not a loop") {
+        ReplayTransport t({{open_ch1[0], open_ch1[1]},
+                           {select[0], select[1]},
+                           {"81 e2 91 00 06 bf3e035c015a 00", "6700"},
+                           {"81 e2 91 00 06 bf3e035c015a", "6700"},
+                           {"00 70 80 01", "9000"}});
+        CardSession card(t);
+        try {
+            (void)card.eid();
+            FAIL("expected a CardError");
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::CardError);
+            CHECK(e.status_word == 0x6700);
+        }
+        card.close();
+        CHECK(t.exhausted());
+    }
 }
