@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <functional>
 #include <mutex>
 
 #include <CLI/CLI.hpp>
@@ -50,16 +51,40 @@ public:
     }
     ~EuiccProxy() { unregisterProxy(); }
     using ProxyInterfaces::getProxy;
-    std::function<void(const std::string&, unsigned)> on_progress;
+    using ProgressSink = std::function<void(const std::string&, unsigned)>;
+
+    // Signals arrive on the connection's event-loop thread: the sink is swapped and called under one mutex, so
+    // clearing it waits for a running call and nothing is called after it (ProgressScope relies on this).
+    void set_progress(ProgressSink sink) {
+        std::lock_guard lock(progress_mutex_);
+        progress_ = std::move(sink);
+    }
 
 private:
     void onPropertiesChanged(const std::string& iface, const std::map<std::string, sdbus::Variant>& changed,
                              const std::vector<std::string>&) override {
-        if (iface != "org.lpad.Lpad1.Euicc" || !on_progress) return;
+        if (iface != "org.lpad.Lpad1.Euicc") return;
         auto s = changed.find("DownloadStage");
         auto p = changed.find("DownloadPercent");
-        if (s != changed.end() && p != changed.end()) on_progress(s->second.get<std::string>(), p->second.get<uint32_t>());
+        if (s == changed.end() || p == changed.end()) return;
+        std::lock_guard lock(progress_mutex_);
+        if (progress_) progress_(s->second.get<std::string>(), p->second.get<uint32_t>());
     }
+
+    std::mutex progress_mutex_;
+    ProgressSink progress_;
+};
+
+// Routes download progress to `sink` while in scope; on leaving (also by exception) no call reaches it any more.
+class ProgressScope {
+public:
+    ProgressScope(EuiccProxy& proxy, EuiccProxy::ProgressSink sink) : proxy_(proxy) { proxy_.set_progress(std::move(sink)); }
+    ~ProgressScope() { proxy_.set_progress(nullptr); }
+    ProgressScope(const ProgressScope&) = delete;
+    ProgressScope& operator=(const ProgressScope&) = delete;
+
+private:
+    EuiccProxy& proxy_;
 };
 
 class ProfileProxy final : public sdbus::ProxyInterfaces<org::lpad::Lpad1::Profile_proxy> {
@@ -296,7 +321,8 @@ int main(int argc, char** argv) {
             if (!imei.empty()) opts["imei"] = imei;
             if (enable) opts["enable"] = true;
             ProgressBar bar(!o.json && isatty(2));
-            e.on_progress = [&bar](const std::string& s, unsigned p) { bar.update(s, p); };
+            // Declared after `bar`, so it is destroyed first: no progress signal can reach a destroyed bar.
+            ProgressScope progress(e, [&bar](const std::string& s, unsigned p) { bar.update(s, p); });
             sdbus::ObjectPath profile_path;
             std::string new_iccid;
             if (!preview) {

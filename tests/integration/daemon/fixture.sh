@@ -61,6 +61,8 @@ expect() {
 check() {  # check DESCRIPTION EXPR (jq on $out must print true)
   if [[ "$(jq -r "$2" <<<"$out")" != true ]]; then
     echo "FAIL: $1: jq '$2' on: $out" >&2
+    echo "---- lpactl stderr ----" >&2; cat "$tmp/err" >&2
+    echo "---- lpad log (last 30 lines) ----" >&2; tail -30 "$tmp/lpad.log" >&2
     exit 1
   fi
 }
