@@ -6,8 +6,10 @@
 
 #include "libapdu/bpp.h"
 #include "libapdu/error.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
+using namespace lpad::test;
 using namespace lpad::es10;
 
 namespace {
@@ -21,29 +23,24 @@ Bytes pysim_bpp() {
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-Bytes hx(std::string s) {
-    std::erase(s, ' ');
-    return from_hex(s);
-}
-
 // A small BPP written by hand from the ASN.1: ISCR, A0{87}, A1{88, 88}, A2{87}, A3{86, 86}.
 Bytes small_bpp() {
     InitialiseSecureChannelRequest iscr;
-    iscr.transaction_id = hx("aa");
-    iscr.control_ref_template.host_id = hx("01020304");
-    iscr.smdp_otpk = hx("04112233");
-    iscr.smdp_sign = hx("5566");
+    iscr.transaction_id = hex("aa");
+    iscr.control_ref_template.host_id = hex("01020304");
+    iscr.smdp_otpk = hex("04112233");
+    iscr.smdp_sign = hex("5566");
     Bytes iscr_der = iscr.encode();
     // Hand-checked: 82 01 01 | 80 01 aa | a6 0c {80 01 88, 81 01 10, 84 04 01020304} | 5f49 04 .. | 5f37 02 ..
     CHECK(to_hex(iscr_der) == "bf2320820101" "8001aa" "a60c800188810110840401020304" "5f490404112233" "5f37025566");
-    return concat(hx("bf36 41"), iscr_der, hx("a004 8702 0102"), hx("a108 8802 0304 8802 0506"), hx("a203 8701 07"),
-                  hx("a307 8602 0809 8601 0a"));
+    return concat(hex("bf36 41"), iscr_der, hex("a004 8702 0102"), hex("a108 8802 0304 8802 0506"), hex("a203 8701 07"),
+                  hex("a307 8602 0809 8601 0a"));
 }
 
 }  // namespace
 
 TEST_CASE("bpp: InitialiseSecureChannelRequest hand-written DER and signed data") {
-    Bytes der = hx("bf2320820101 8001aa a60c800188810110840401020304 5f490404112233 5f37025566");
+    Bytes der = hex("bf2320820101 8001aa a60c800188810110840401020304 5f490404112233 5f37025566");
     auto r = InitialiseSecureChannelRequest::decode(der);
     CHECK(r.remote_op_id == 1);
     CHECK(to_hex(r.transaction_id) == "aa");
@@ -54,8 +51,8 @@ TEST_CASE("bpp: InitialiseSecureChannelRequest hand-written DER and signed data"
     CHECK(to_hex(r.smdp_sign) == "5566");
     CHECK(r.raw == der);
     // SGP.22 §5.5.1: remoteOpId..smdpOtpk without the BF23 header, then euiccOtpk as a 5F49 TLV.
-    CHECK(to_hex(r.signed_data(hx("04aabb"))) == "820101" "8001aa" "a60c800188810110840401020304" "5f490404112233" "5f490304aabb");
-    CHECK_THROWS_AS(InitialiseSecureChannelRequest::decode(hx("bf231d 8001aa a60c800188810110840401020304 5f490404112233 5f37025566")), Error);
+    CHECK(to_hex(r.signed_data(hex("04aabb"))) == "820101" "8001aa" "a60c800188810110840401020304" "5f490404112233" "5f490304aabb");
+    CHECK_THROWS_AS(InitialiseSecureChannelRequest::decode(hex("bf231d 8001aa a60c800188810110840401020304 5f490404112233 5f37025566")), Error);
 }
 
 TEST_CASE("bpp: split a hand-built BPP into the ES10b pieces") {
@@ -147,21 +144,21 @@ TEST_CASE("bpp: assembler rejects wrong order and wrong lengths without changing
         a.feed(pieces[0]);
         CHECK_THROWS_AS(a.feed(pieces[2]), Error);  // A1 header before A0
         a.feed(pieces[1]);
-        CHECK_THROWS_AS(a.feed(hx("a1088802")), Error);  // header piece with extra bytes
+        CHECK_THROWS_AS(a.feed(hex("a1088802")), Error);  // header piece with extra bytes
         a.feed(pieces[2]);
-        CHECK_THROWS_AS(a.feed(hx("a20187")), Error);  // A2 while 88s are still announced
+        CHECK_THROWS_AS(a.feed(hex("a20187")), Error);  // A2 while 88s are still announced
     }
     {
         // An 88 longer than what A1 announced.
         BppAssembler a;
         for (int i = 0; i < 4; ++i) a.feed(pieces[i]);
-        CHECK_THROWS_AS(a.feed(hx("880401020304")), Error);
+        CHECK_THROWS_AS(a.feed(hex("880401020304")), Error);
         a.feed(pieces[4]);
         a.feed(pieces[5]);
         // A3 announcing more than BF36 has left.
-        CHECK_THROWS_AS(a.feed(hx("a008")), Error);
+        CHECK_THROWS_AS(a.feed(hex("a008")), Error);
         a.feed(pieces[6]);
-        CHECK_THROWS_AS(a.feed(hx("8703010203")), Error);  // 87 where an 86 is due
+        CHECK_THROWS_AS(a.feed(hex("8703010203")), Error);  // 87 where an 86 is due
         a.feed(pieces[7]);
         CHECK(a.feed(pieces[8]).last);
     }
@@ -173,11 +170,11 @@ TEST_CASE("bpp: decode errors name the package") {
         const char* why;
         Bytes data;
     };
-    Bytes no_a3 = concat(hx("bf36 38"), ByteView(bpp).subspan(3, bpp.size() - 3 - 9));
+    Bytes no_a3 = concat(hex("bf36 38"), ByteView(bpp).subspan(3, bpp.size() - 3 - 9));
     const Case cases[] = {
-        {"wrong outer tag", concat(hx("bf37"), ByteView(bpp).subspan(2))},
+        {"wrong outer tag", concat(hex("bf37"), ByteView(bpp).subspan(2))},
         {"truncated", Bytes(bpp.begin(), bpp.end() - 1)},
-        {"trailing byte", concat(bpp, hx("00"))},
+        {"trailing byte", concat(bpp, hex("00"))},
         {"missing A3", no_a3},
     };
     for (const auto& c : cases) {

@@ -6,32 +6,15 @@
 #include "libapdu/bsp.h"
 #include "libapdu/crypto.h"
 #include "libapdu/error.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
+using namespace lpad::test;
 using namespace lpad::bsp;
 
 namespace {
 
 const Bytes kHostId = from_hex("8080808080808080");
-
-Errc code_of(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no lpad::Error thrown");
-    return Errc::Internal;
-}
-
-std::string message_of(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 
 SessionKeys kat2_keys() {
     return derive_session_keys(from_hex("c9a993dd4879a8f7161f2085410edd4f9652f1df37be097ba96ba2ca6be528fe"), 0x88, 16,

@@ -4,22 +4,10 @@
 
 #include "libapdu/bytes.h"
 #include "libapdu/error.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
-
-namespace {
-
-Errc code_of(auto&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no lpad::Error thrown");
-    return Errc::Internal;
-}
-
-}  // namespace
+using namespace lpad::test;
 
 TEST_CASE("bytes: hex both ways") {
     struct Case {

@@ -6,8 +6,10 @@
 #include "libapdu/crypto.h"
 #include "libapdu/error.h"
 #include "libapdu/tlv.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
+using namespace lpad::test;
 using namespace lpad::crypto;
 
 namespace {
@@ -16,16 +18,6 @@ const std::filesystem::path kSgp26 = std::filesystem::path(LPAD_TEST_DATA) / "sg
 
 Bytes read_bytes(const std::filesystem::path& p) { return crypto::read_file(p.string()); }
 std::string read_text(const std::filesystem::path& p) { return to_string(read_bytes(p)); }
-
-Errc code_of(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no lpad::Error thrown");
-    return Errc::Internal;
-}
 
 }  // namespace
 

@@ -5,16 +5,11 @@
 
 #include "libapdu/error.h"
 #include "libapdu/es10a.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
+using namespace lpad::test;
 using namespace lpad::es10;
-
-namespace {
-Bytes hex(std::string s) {
-    std::erase(s, ' ');
-    return from_hex(s);
-}
-}  // namespace
 
 TEST_CASE("es10a: EuiccConfiguredAddressesResponse from OpenHarmony telephony_core_service test data") {
     const Bytes der = hex("BF3C148008534D44502E434F4D8108736D64732E636F6D");

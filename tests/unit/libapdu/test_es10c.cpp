@@ -6,16 +6,13 @@
 
 #include "libapdu/error.h"
 #include "libapdu/es10c.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
+using namespace lpad::test;
 using namespace lpad::es10;
 
 namespace {
-
-Bytes hex(std::string s) {
-    std::erase(s, ' ');
-    return from_hex(s);
-}
 
 std::string error_of(auto&& f) {
     try {

@@ -4,22 +4,10 @@
 
 #include "libapdu/error.h"
 #include "libapdu/identifiers.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
-
-namespace {
-
-Errc code_of(auto&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no lpad::Error thrown");
-    return Errc::Internal;
-}
-
-}  // namespace
+using namespace lpad::test;
 
 TEST_CASE("ids: ICCID BCD of 18, 19 and 20 digits") {
     struct Case {

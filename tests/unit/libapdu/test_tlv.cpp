@@ -6,16 +6,13 @@
 
 #include "libapdu/error.h"
 #include "libapdu/tlv.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
+using namespace lpad::test;
 using namespace lpad::tlv;
 
 namespace {
-
-Bytes read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // Walks every constructed element recursively; returns the number of elements seen.
 std::size_t walk(const Element& e) {

@@ -13,8 +13,10 @@
 #include "libapdu/crypto.h"
 #include "libapdu/error.h"
 #include "libapdu/x509.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
+using namespace lpad::test;
 using namespace lpad::x509;
 using crypto::Curve;
 using crypto::PrivateKey;
@@ -24,25 +26,6 @@ namespace {
 const std::filesystem::path kSgp26 = std::filesystem::path(LPAD_TEST_DATA) / "sgp26";
 
 Certificate sgp26(const std::string& rel) { return Certificate::load((kSgp26 / rel).string()); }
-
-Errc code_of(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no lpad::Error thrown");
-    return Errc::Internal;
-}
-
-std::string message_of(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 
 constexpr std::time_t k2025 = 1735689600;      // 2025-01-01
 constexpr std::time_t k2026 = 1767225600;      // 2026-01-01
