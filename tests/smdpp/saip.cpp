@@ -38,9 +38,7 @@ IccidFields locate(ByteView package) {
     if (!iccid || iccid->value.size() != 10) fail(Errc::MalformedData, "SAIP: ProfileHeader.iccid missing or not 10 bytes");
     out.header = offset_in(package, iccid->value);
     // The header keeps natural digit order: read it through the swapped decoder by swapping first.
-    Bytes swapped(iccid->value.begin(), iccid->value.end());
-    for (auto& b : swapped) b = static_cast<std::uint8_t>((b << 4) | (b >> 4));
-    out.summary.iccid = iccid_from_bcd(swapped);
+    out.summary.iccid = iccid_from_bcd(swap_nibbles(iccid->value));
 
     bool found = false;
     for (const auto& e : elements) {
@@ -63,9 +61,7 @@ IccidFields locate(ByteView package) {
 }  // namespace
 
 Bytes iccid_header_bcd(std::string_view iccid) {
-    Bytes swapped = iccid_to_bcd(iccid);  // validates 18..20 digits
-    for (auto& b : swapped) b = static_cast<std::uint8_t>((b << 4) | (b >> 4));
-    return swapped;
+    return swap_nibbles(iccid_to_bcd(iccid));  // iccid_to_bcd validates 18..20 digits
 }
 
 SaipSummary read_saip(ByteView package) { return locate(package).summary; }

@@ -40,6 +40,18 @@ std::string message_of(auto&& f) {
     return "";
 }
 
+// The message of the Errc::MalformedData error that `f` throws; fails the test on any other outcome.
+std::string malformed_message_of(auto&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::MalformedData);
+        return e.what();
+    }
+    FAIL("no error thrown");
+    return {};
+}
+
 inline Bytes read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     REQUIRE(in.good());

@@ -17,10 +17,7 @@ namespace {
 // A real Bound Profile Package from pySim's unit tests (osmo-smdpp encoder): BF23, A0 with one 87, A1 with one 88,
 // no A2, A3 with thirteen 86 segments of which twelve are 1,036 bytes (more than SGP.22's 1,020).
 Bytes pysim_bpp() {
-    auto path = std::filesystem::path(LPAD_TEST_DATA) / ".." / "fuzz" / "corpus" / "bpp" / "pysim_test_esim_bpp.der";
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return read_file(std::filesystem::path(LPAD_TEST_DATA) / ".." / "fuzz" / "corpus" / "bpp" / "pysim_test_esim_bpp.der");
 }
 
 // A small BPP written by hand from the ASN.1: ISCR, A0{87}, A1{88, 88}, A2{87}, A3{86, 86}.

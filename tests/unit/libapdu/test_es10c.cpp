@@ -14,17 +14,6 @@ using namespace lpad::es10;
 
 namespace {
 
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        CHECK(e.code() == Errc::MalformedData);
-        return e.what();
-    }
-    FAIL("no error thrown");
-    return {};
-}
-
 const char* const kIccid1 = "98001032547698103214";  // 89000123456789012341, EF.ICCID nibble order
 const char* const kIccid19 = "98944499999999 0930F1";  // 8949449999999990031 (19 digits, F padded)
 const char* const kAid = "a0000005591010ffffffff8900001000";
@@ -126,7 +115,7 @@ TEST_CASE("es10c: ProfileInfo with every field, DER by hand") {
     CHECK(p.encode() == good);
 
     // gid1 twice: the second 81 is a known field out of order, not an extension.
-    CHECK(error_of([&] { ProfileInfo::decode(bad_repeat); }).find("OperatorID") != std::string::npos);
+    CHECK(malformed_message_of([&] { ProfileInfo::decode(bad_repeat); }).find("OperatorID") != std::string::npos);
 }
 
 TEST_CASE("es10c: ProfileInfoListResponse error, empty list and check()") {
@@ -321,7 +310,7 @@ TEST_CASE("es10c: malformed input is rejected naming the message and field") {
     };
     for (const auto& c : cases) {
         CAPTURE(c.what);
-        std::string msg = error_of([&] { c.decode(c.der); });
+        std::string msg = malformed_message_of([&] { c.decode(c.der); });
         CAPTURE(msg);
         CHECK(msg.find(c.expect) != std::string::npos);
     }

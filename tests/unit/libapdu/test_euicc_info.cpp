@@ -14,17 +14,6 @@ using namespace lpad::es10;
 
 namespace {
 
-std::string error_of(auto&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        CHECK(e.code() == Errc::MalformedData);
-        return e.what();
-    }
-    FAIL("no error thrown");
-    return {};
-}
-
 const char* const kSgp26v1 = "f54172bdf98a95d65cbeb88a38a1c11d800a85c3";  // SGP.26 v1 test CI key id
 const char* const kGsmaCi1 = "81370f5125d0b1d408d4c3b232e6d25e795bebfb";  // GSMA RSP2 Root CI1 key id
 
@@ -156,7 +145,7 @@ TEST_CASE("euiccinfo: malformed EUICCInfo is rejected naming the field") {
     };
     for (const auto& c : cases) {
         CAPTURE(c.what);
-        std::string msg = error_of([&] {
+        std::string msg = malformed_message_of([&] {
             if (c.der.size() > 2 && c.der[1] == 0x20) (void)EUICCInfo1::decode(c.der);
             else (void)EUICCInfo2::decode(c.der);
         });
@@ -188,6 +177,6 @@ TEST_CASE("euiccinfo: extCardResource TLVs (ETSI TS 102 226)") {
     CHECK(to_hex(ExtCardResource{8, 285688, 9241}.encode()) == "8101088203045bf883022419");
     for (const char* bad : {"8100", "8109010203040506070809", "810501", "81"}) {
         CAPTURE(bad);
-        CHECK(error_of([&] { ExtCardResource::decode(hex(bad)); }).find("extCardResource") != std::string::npos);
+        CHECK(malformed_message_of([&] { ExtCardResource::decode(hex(bad)); }).find("extCardResource") != std::string::npos);
     }
 }
