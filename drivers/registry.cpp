@@ -98,14 +98,45 @@ const std::vector<DriverInfo>& registry() {
     return drivers;
 }
 
-std::unique_ptr<Transport> create_transport(std::string_view text) {
-    DriverUri uri = DriverUri::parse(text);
+namespace {
+const DriverInfo& find_driver(const DriverUri& uri) {
     std::string known;
     for (const auto& d : registry()) {
-        if (d.scheme == uri.scheme) return d.create(uri);
+        if (d.scheme == uri.scheme) return d;
         known += (known.empty() ? "" : ", ") + d.scheme + ":";
     }
     fail(Errc::InvalidArgument, "unknown driver '" + uri.scheme + ":' (this build has: " + known + ")");
+}
+}  // namespace
+
+std::string_view presence_name(Presence p) {
+    switch (p) {
+    case Presence::Present: return "present";
+    case Presence::Absent: return "absent";
+    case Presence::NoService: return "no-service";
+    }
+    return "?";
+}
+
+std::unique_ptr<Transport> create_transport(std::string_view text) {
+    DriverUri uri = DriverUri::parse(text);
+    return find_driver(uri).create(uri);
+}
+
+std::unique_ptr<PresenceWatch> watch_presence(std::string_view text, PresenceWatch::Callback callback) {
+    DriverUri uri = DriverUri::parse(text);
+    const DriverInfo& d = find_driver(uri);
+    return d.watch ? d.watch(uri, std::move(callback)) : nullptr;
+}
+
+std::vector<std::string> expand_uri(std::string_view text) {
+    DriverUri uri = DriverUri::parse(text);
+    const DriverInfo& d = find_driver(uri);
+    if (!d.expand) return {std::string(text)};
+    std::vector<std::string> out = d.expand(uri);
+    // A URI that stands for itself keeps the spelling it was given (it is what the Driver property shows).
+    if (out.size() == 1 && out[0] == uri.to_string()) out[0] = std::string(text);
+    return out;
 }
 
 }  // namespace lpad::drivers

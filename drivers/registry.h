@@ -34,15 +34,50 @@ struct DriverUri {
     void expect_only(std::initializer_list<std::string_view> known) const;
 };
 
+// Card presence as a driver that can watch it sees it (pcsc: SCardGetStatusChange). The daemon uses it to notice a
+// removed card or a stopped service without touching the card, and to re-read the card when it comes back.
+enum class Presence {
+    Present,      // a card is in the reader(s) the URI selects
+    Absent,       // no card (removed, or the reader is unplugged)
+    NoService,    // the service behind the driver is not there (pcscd not running); the watch keeps retrying
+};
+std::string_view presence_name(Presence p);  // "present", "absent", "no-service"
+
+struct PresenceEvent {
+    Presence presence = Presence::Absent;
+    bool changed_card = false;  // Present only: the card was removed and inserted since the last report
+    std::string detail;         // for the log: which reader, or the error that says why
+};
+
+// A running watch. Its callback runs on the watch's own thread: it must only hand the event over (post it), never
+// touch the card. The first event reports the state at start; later ones report changes only. Destroying the watch
+// stops it: no callback runs after the destructor returns.
+class PresenceWatch {
+public:
+    using Callback = std::function<void(const PresenceEvent&)>;
+    virtual ~PresenceWatch() = default;
+};
+
 struct DriverInfo {
     std::string scheme;
     std::string summary;  // one line for `lpad --list-drivers` and docs
     std::function<std::unique_ptr<Transport>(const DriverUri&)> create;
+    // Optional: start a presence watch for the card(s) `uri` selects. Empty for drivers that cannot watch.
+    std::function<std::unique_ptr<PresenceWatch>(const DriverUri&, PresenceWatch::Callback)> watch = {};
+    // Optional: one URI naming several cards (pcsc:?reader=*) → one URI per card found, in a stable order; each
+    // skipped reader is logged. Empty (or for a URI naming one card): the URI stands for itself.
+    std::function<std::vector<std::string>(const DriverUri&)> expand = {};
 };
 
 // The compiled-in drivers, in a fixed order.
 const std::vector<DriverInfo>& registry();
 // Parse `uri` and construct its driver (not yet opened). Unknown scheme → Error(InvalidArgument) listing the known ones.
 std::unique_ptr<Transport> create_transport(std::string_view uri);
+// The driver's presence watch for `uri`, or nullptr when its driver cannot watch. Same errors as create_transport
+// for a bad URI; a service that is down is reported through the callback (NoService), not thrown.
+std::unique_ptr<PresenceWatch> watch_presence(std::string_view uri, PresenceWatch::Callback callback);
+// The cards `uri` stands for (DriverInfo::expand); {uri} for drivers without expansion. May return an empty list
+// (nothing found right now); throws only for a bad URI.
+std::vector<std::string> expand_uri(std::string_view uri);
 
 }  // namespace lpad::drivers

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "drivers/pcsc/pcsc_presence.h"
 #include "libapdu/error.h"
 #include "libapdu/log.h"
 
@@ -46,6 +47,9 @@ void PcscTransport::open() {
     std::string skipped;
     for (std::size_t i : candidates) {
         std::string why;
+        // A probe that lost its card went through lost_card(), which releases the context too: connect again
+        // (throws Unavailable when pcscd itself is gone).
+        if (!context_) context_ = std::make_unique<PcscContext>();
         auto card = try_reader(readers[i], probe, why);
         if (card) {
             card_ = std::move(card);
@@ -153,10 +157,20 @@ Bytes PcscTransport::transmit(ByteView command_apdu) {
 namespace lpad::drivers {
 
 DriverInfo pcsc_driver_info() {
-    return DriverInfo{"pcsc", "eUICC in a PC/SC reader via pcscd (pcsc:reader=NAME&index=N&exclusive=1)",
-                      [](const DriverUri& uri) -> std::unique_ptr<Transport> {
-                          return std::make_unique<pcsc::PcscTransport>(pcsc::PcscOptions::from_uri(uri));
-                      }};
+    return DriverInfo{
+        "pcsc", "eUICC in a PC/SC reader via pcscd (pcsc:reader=NAME|*&index=N&exclusive=1)",
+        [](const DriverUri& uri) -> std::unique_ptr<Transport> {
+            return std::make_unique<pcsc::PcscTransport>(pcsc::PcscOptions::from_uri(uri));
+        },
+        [](const DriverUri& uri, PresenceWatch::Callback callback) -> std::unique_ptr<PresenceWatch> {
+            return std::make_unique<pcsc::PcscPresenceWatch>(pcsc::PcscOptions::from_uri(uri).selector,
+                                                             std::move(callback));
+        },
+        [](const DriverUri& uri) -> std::vector<std::string> {
+            auto options = pcsc::PcscOptions::from_uri(uri);
+            if (!options.selector.all) return {uri.to_string()};
+            return pcsc::expand_readers(uri, options);
+        }};
 }
 
 }  // namespace lpad::drivers

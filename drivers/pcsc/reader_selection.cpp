@@ -31,6 +31,10 @@ ReaderSelector ReaderSelector::from_uri(const drivers::DriverUri& uri) {
     if (uri.has("reader")) {
         s.name_contains = uri.get("reader");
         if (s.name_contains.empty()) fail(Errc::InvalidArgument, "driver pcsc: reader= is empty");
+        if (s.name_contains == "*") {
+            s.name_contains.clear();
+            s.all = true;
+        }
     }
     if (uri.has("index")) s.index = static_cast<std::size_t>(uri.get_int("index", 0, 0, 255));
     return s;
@@ -47,6 +51,9 @@ std::vector<std::size_t> ReaderSelector::candidates(const std::vector<std::strin
         out.push_back(*index);
         return out;
     }
+    // An exact name picks that reader alone ("Reader 1" next to "Reader 10"); the daemon's expansion relies on it.
+    for (std::size_t i = 0; i < readers.size(); ++i)
+        if (!name_contains.empty() && readers[i] == name_contains) return {i};
     for (std::size_t i = 0; i < readers.size(); ++i)
         if (name_contains.empty() || contains_ci(readers[i], name_contains)) out.push_back(i);
     if (out.empty())
@@ -63,7 +70,7 @@ bool ReaderSelector::needs_probe(std::size_t candidate_count) const {
 std::string ReaderSelector::describe() const {
     if (index) return "reader index " + std::to_string(*index);
     if (!name_contains.empty()) return "reader matching '" + name_contains + "'";
-    return "any reader";
+    return all ? "every reader" : "any reader";
 }
 
 }  // namespace lpad::pcsc

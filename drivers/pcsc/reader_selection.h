@@ -2,8 +2,11 @@
 // names (as SCardListReaders returns them), so it is unit-tested without pcscd.
 //
 //   pcsc:                    every reader, probed in order: the first whose card answers SELECT ISD-R wins
-//   pcsc:reader=Gemalto      readers whose name contains "Gemalto" (case-insensitive); several are probed in order
+//   pcsc:reader=Gemalto      readers whose name contains "Gemalto" (case-insensitive); several are probed in order;
+//                            a reader whose whole name is "Gemalto" (exactly) is chosen alone
 //   pcsc:index=1             the second reader (0-based), used without probing
+//   pcsc:reader=*            every reader: for one transport like `pcsc:`; the daemon expands it into one card per
+//                            reader holding an eUICC (pcsc_presence.h, expand_readers)
 #pragma once
 
 #include <cstddef>
@@ -16,7 +19,8 @@
 namespace lpad::pcsc {
 
 struct ReaderSelector {
-    std::string name_contains;         // reader=; "" = any reader
+    std::string name_contains;         // reader=; "" = any reader (also reader=*)
+    bool all = false;                  // reader=*
     std::optional<std::size_t> index;  // index=N (0-based)
 
     // reader= and index= (not both: InvalidArgument). Other parameters are the driver's to check.

@@ -179,6 +179,9 @@ void run_bridge(virtual_euicc::VirtualCard& card, const BridgeOptions& options, 
         backoff = options.backoff_min_ms;
         reported = false;
         log::info(kLog, "connected to vpcd at " + where);
+        // Reinserted after a drop (serve() powers the card off at the end): powered as a reader powers an inserted
+        // card. pcscd sends no power-on when it never saw the card leave (a reconnect within its 0.4 s poll).
+        if (!card.powered()) card.reset();
         SessionEnd end = SessionEnd::PeerClosed;
         try {
             end = serve(s.fd(), card, &stop);

@@ -78,7 +78,8 @@ struct BridgeOptions {
 };
 
 // Connect to vpcd (retrying with backoff while it is not there) and serve the card, reconnecting after each
-// connection ends, until `stop` is set (or the first connection ends, with `once`). Logs through lpad::log.
+// connection ends, until `stop` is set (or the first connection ends, with `once`). Each new connection finds the
+// card powered (reset if the last one powered it off), like a card just inserted. Logs through lpad::log.
 void run_bridge(virtual_euicc::VirtualCard& card, const BridgeOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace lpad::vpcd

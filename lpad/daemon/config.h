@@ -9,7 +9,8 @@
 //   extra = ["/etc/lpad/ci.pem"]
 //   resolve = ["host:443:127.0.0.1"]        # curl resolve pins (tests)
 //   [[card]]
-//   driver = "pcsc:"                        # drivers/registry.h URI
+//   driver = "pcsc:"                        # drivers/registry.h URI; "pcsc:?reader=*": one card per reader
+//                                           # holding an eUICC at start (the others skipped, logged)
 //   isdr_aids = ["A0000005591010FFFFFFFF8900000100"]
 //   store_data_block = 255                  # 6..255
 //   imei = "356938035643809"

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "drivers/registry.h"
 #include "libapdu/log.h"
 
 #ifndef LPAD_VERSION
@@ -20,6 +21,28 @@ ManagerObject::ManagerObject(sdbus::IConnection& connection, std::vector<sdbus::
 ManagerObject::~ManagerObject() { unregisterAdaptor(); }
 
 std::string ManagerObject::Version() { return LPAD_VERSION; }
+
+namespace {
+// One card entry per card: a URI naming several (pcsc:?reader=*) becomes one entry per eUICC found now. Nothing
+// found (no eUICC, pcscd not running): the entry is kept as it is, one object that reads the first eUICC it finds.
+std::vector<CardConfig> expand_cards(const std::vector<CardConfig>& cards) {
+    std::vector<CardConfig> out;
+    for (const auto& card : cards) {
+        std::vector<std::string> uris = drivers::expand_uri(card.driver);
+        if (uris.empty()) {
+            log::warning("lpad", card.driver + ": no eUICC found now; serving it as one card, read when it appears");
+            uris.push_back(card.driver);
+        } else if (uris.size() > 1 || uris[0] != card.driver) {
+            log::info("lpad", card.driver + ": " + std::to_string(uris.size()) + " eUICC(s)");
+        }
+        for (auto& uri : uris) {
+            out.push_back(card);
+            out.back().driver = std::move(uri);
+        }
+    }
+    return out;
+}
+}  // namespace
 
 Daemon::Daemon(const Config& config, const BusChoice& bus) {
     if (config.cards.empty()) fail(Errc::InvalidArgument, "no card configured ([[card]] or --card)");
@@ -42,11 +65,12 @@ Daemon::Daemon(const Config& config, const BusChoice& bus) {
     log::info("lpad", std::to_string(connector_->anchor_count()) + " TLS trust anchor(s) loaded");
     AccessPolicy access{bus.kind != BusChoice::Kind::Session, "lpad"};
     std::vector<sdbus::ObjectPath> paths;
-    for (unsigned i = 0; i < config.cards.size(); ++i) {
+    const std::vector<CardConfig> cards = expand_cards(config.cards);
+    for (unsigned i = 0; i < cards.size(); ++i) {
         ServiceContext ctx{*connection_, *loop_, *connector_, access, config.state_dir};
-        euiccs_.push_back(std::make_unique<EuiccService>(ctx, i, config.cards[i]));
+        euiccs_.push_back(std::make_unique<EuiccService>(ctx, i, cards[i]));
         paths.emplace_back(euiccs_.back()->path());
-        log::info("lpad", euiccs_.back()->path() + ": " + config.cards[i].driver);
+        log::info("lpad", euiccs_.back()->path() + ": " + cards[i].driver);
     }
     manager_ = std::make_unique<ManagerObject>(*connection_, paths);
     // CONVENTIONS: the name is requested only after every object is exported.

@@ -38,7 +38,7 @@ EuiccService::EuiccService(ServiceContext context, unsigned index, CardConfig co
     }
     options.es10.store_data_block = config_.store_data_block;
     card_ = std::make_unique<core::CardSession>(*transport_, options);
-    worker_ = std::make_unique<Worker>([this] { process_due_notifications(true); });
+    worker_ = std::make_unique<Worker>([this] { on_idle(); });
     registerAdaptor();
 }
 
@@ -50,6 +50,7 @@ EuiccService::~EuiccService() {
 }
 
 void EuiccService::stop() {
+    presence_.reset();  // no presence event is posted after this
     for (auto& [path, d] : downloads_) d->cancel();
     if (worker_) worker_->stop();
 }
@@ -57,7 +58,46 @@ void EuiccService::stop() {
 void EuiccService::start() {
     worker_->submit_fn([this] {
         refresh_cache();
-        process_due_notifications(false);
+        if (worker_ok_) process_due_notifications(false);
+    });
+    // Queued after the first read, so the watch's first report (the state at start) finds it done.
+    presence_ = drivers::watch_presence(config_.driver, [this](const drivers::PresenceEvent& event) {
+        worker_->submit_fn([this, event] { on_presence(event); });
+    });
+}
+
+void EuiccService::on_presence(const drivers::PresenceEvent& event) {
+    const std::string tag = "euicc" + std::to_string(index_);
+    if (event.presence == drivers::Presence::Present) {
+        if (worker_ok_ && !event.changed_card) return;
+        log::info(tag, (event.changed_card ? "card reinserted (" : "card present (") + event.detail + "): reading it");
+        if (event.changed_card) worker_reread_eid_ = true;
+        refresh_cache();
+        if (worker_ok_) process_due_notifications(false);
+        return;
+    }
+    // Absent / NoService: nothing to send to the card; the next job (or the card's return) reads it again.
+    log::warning(tag, std::string(event.presence == drivers::Presence::Absent ? "card removed or reader gone: "
+                                                                              : "card service not available: ") +
+                          event.detail);
+    card_->close();
+    worker_ok_ = false;
+    worker_reread_eid_ = true;
+    worker_last_error_ = event.detail;
+    post_status(std::string(kErrorPrefix) + std::string(errc_name(Errc::Unavailable)));
+}
+
+void EuiccService::on_idle() {
+    // A card that could not be read is tried again (drivers without a presence watch, or a change it missed).
+    if (!worker_ok_) refresh_cache();
+    if (worker_ok_) process_due_notifications(true);
+}
+
+void EuiccService::post_status(std::string status) {
+    context_.loop.post_fn([this, status = std::move(status)] {
+        if (facts_.status == status) return;
+        facts_.status = status;
+        getObject().emitPropertiesChangedSignal(kEuiccIface, {"Status"});
     });
 }
 
@@ -82,23 +122,34 @@ void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body) {
 }
 
 void EuiccService::refresh_cache() {
+    const std::string tag = "euicc" + std::to_string(index_);
     CardFacts f;
-    f.eid = worker_eid_;
+    if (!worker_reread_eid_) f.eid = worker_eid_;
     try {
         read_card_facts(*card_, f);
+        if (!worker_eid_.empty() && f.eid != worker_eid_) {
+            // Another eUICC in the same place: its notifications have their own retry queue.
+            log::info(tag, "a different eUICC (EID " + f.eid + ", was " + worker_eid_ + ")");
+            sender_.reset();
+            retry_store_.reset();
+        }
         worker_eid_ = f.eid;
         worker_pending_ = f.notifications.size();
     } catch (const std::exception& e) {
         auto err = to_dbus_error(e);
-        log::warning("euicc" + std::to_string(index_), "cannot read the card: " + err.message);
+        // Logged once per distinct failure: idle retries of an absent card do not fill the log.
+        if (err.message != worker_last_error_) log::warning(tag, "cannot read the card: " + err.message);
+        else log::debug(tag, "cannot read the card: " + err.message);
+        worker_last_error_ = err.message;
+        worker_ok_ = false;
         card_->close();
-        context_.loop.post_fn([this, name = err.name] {
-            if (facts_.status == name) return;
-            facts_.status = name;
-            getObject().emitPropertiesChangedSignal(kEuiccIface, {"Status"});
-        });
+        post_status(err.name);
         return;
     }
+    if (!worker_ok_ && !worker_last_error_.empty()) log::info(tag, "card readable again (EID " + f.eid + ")");
+    worker_ok_ = true;
+    worker_reread_eid_ = false;
+    worker_last_error_.clear();
     card_->close();
     context_.loop.post_fn([this, f = std::move(f)]() mutable { apply_facts(std::move(f)); });
 }

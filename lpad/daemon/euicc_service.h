@@ -1,8 +1,12 @@
 // One eUICC on the bus: /org/lpad/Lpad1/euicc/N (org.lpad.Lpad1.Euicc), its Profile objects and preview Download
 // objects. Adaptor methods only check access, unpack and queue a job on the card's Worker; the job runs lpad::core,
 // re-reads the card into the cache and posts the reply (and the object/property updates) back to the bus thread.
+// Card presence: for drivers that can watch it (drivers/registry.h PresenceWatch, e.g. pcsc:), the watch thread
+// posts each change to the worker; a removed card or a stopped service marks the object unavailable (Status), a
+// card that comes back is re-read. Without a watch, a failed read is retried when the worker is idle.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +14,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "drivers/registry.h"
 #include "lpad/core/card.h"
 #include "lpad/core/download.h"
 #include "lpad/core/notifications.h"
@@ -44,8 +49,8 @@ public:
     ~EuiccService();
 
     const std::string& path() const { return path_; }
-    void start();  // queues the first read of the card
-    void stop();   // stops the worker (the running job ends first)
+    void start();  // queues the first read of the card and starts the presence watch (if the driver has one)
+    void stop();   // stops the watch, then the worker (the running job ends first)
 
     // Called by the Profile objects (bus thread).
     void profile_job(sdbus::Result<>&& result, sdbus::IObject& caller, const std::string& iccid,
@@ -90,6 +95,9 @@ private:
     void enqueue(sdbus::Result<Out...>&& result, Body body);
     // Worker side: re-read the card into a snapshot and post it to the bus thread.
     void refresh_cache();
+    void post_status(std::string status);  // worker: Status only (the card could not be read)
+    void on_presence(const drivers::PresenceEvent& event);  // worker
+    void on_idle();                                          // worker
     void apply_facts(CardFacts facts);  // bus thread
     void set_progress(std::string stage, unsigned percent);  // any thread
     core::DownloadOptions download_options(const std::map<std::string, sdbus::Variant>& options);
@@ -108,13 +116,17 @@ private:
     std::unique_ptr<core::NotificationSender> sender_;
     std::string worker_eid_;                    // worker only
     std::size_t worker_pending_ = 0;            // worker only: notifications on the card at the last read
+    bool worker_ok_ = false;                    // worker only: the last read succeeded
+    bool worker_reread_eid_ = false;            // worker only: the card was away; it may be another one
+    std::string worker_last_error_;             // worker only: logged once, not on every retry
     CardFacts facts_;                           // bus thread only
     std::map<std::string, std::unique_ptr<ProfileObject>> profiles_;    // bus thread only, by ICCID
     std::map<std::string, std::shared_ptr<DownloadObject>> downloads_;  // bus thread only, by path
     unsigned next_download_ = 0;
     std::string stage_;
     unsigned percent_ = 0;
-    std::unique_ptr<Worker> worker_;  // last: destroyed (joined) first
+    std::unique_ptr<Worker> worker_;  // destroyed (joined) after the watch
+    std::unique_ptr<drivers::PresenceWatch> presence_;  // bus thread; last: destroyed (stopped) first
 };
 
 }  // namespace lpad::daemon

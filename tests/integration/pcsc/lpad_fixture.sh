@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# lpad through real pcscd: runs inside run-in-private-pcscd.sh (private pcscd, vpcd readers "Virtual PCD 00 00/01"),
+# adds a private dbus-daemon, the test SM-DP+ and lpad --session with pcsc: cards, then sources the test script $1
+# with the helpers of tests/integration/daemon/fixture.sh (expect, check) and a few for readers and bridges.
+#   lpad_fixture.sh TEST_SCRIPT
+#   env: LPAD LPACTL SMDPP PKI UPP_DIR LPAD_VPCD_BRIDGE, from the pcscd fixture LPAD_TEST_VPCD_PORT LPAD_TEST_PCSC_DIR
+set -euo pipefail
+tmp="$LPAD_TEST_PCSC_DIR/lpad"  # removed by the pcscd fixture
+mkdir -p "$tmp"
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ $status != 0 ]]; then
+    echo "---- lpad log (last 60 lines) ----" >&2; tail -60 "$tmp/lpad.log" >&2 2>/dev/null || true
+  fi
+  exit $status
+}
+trap cleanup EXIT
+
+dbus-daemon --session --nofork --nopidfile --print-address=3 --address="unix:path=$tmp/bus" 3>"$tmp/bus.address" &
+pids+=($!)
+for _ in $(seq 50); do [[ -s "$tmp/bus.address" ]] && break; sleep 0.1; done
+export DBUS_SESSION_BUS_ADDRESS="$(head -1 "$tmp/bus.address")" LPACTL_BUS=session
+
+cat >"$tmp/orders.json" <<JSON
+[
+  {"matchingId": "MATCH-1", "profile": "$UPP_DIR/TS48v4_SAIP2.3_BERTLV.der", "iccid": "8949449999999990023",
+   "name": "Test One", "provider": "Provider One"},
+  {"matchingId": "MATCH-2", "profile": "$UPP_DIR/TS48v5_SAIP2.3_NoBERTLV.der", "iccid": "8949449999999990031",
+   "name": "Test Two"}
+]
+JSON
+"$SMDPP" --pki "$PKI" --address localhost:0 --port 0 --orders "$tmp/orders.json" --ready-file "$tmp/port" \
+  >"$tmp/smdpp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [[ -s "$tmp/port" ]] && break; sleep 0.1; done
+SMDP="localhost:$(cat "$tmp/port")"
+READER0="Virtual PCD 00 00"
+READER1="Virtual PCD 00 01"
+
+# start_lpad [--no-wait] CARD_URI...: lpad with these --card URIs; waits until every Euicc object has read its card
+# (Status ok) unless --no-wait.
+start_lpad() {
+  local wait=1
+  if [[ ${1:-} == --no-wait ]]; then wait=0; shift; fi
+  local args=()
+  for c in "$@"; do args+=(--card "$c"); done
+  echo "==== lpad ${args[*]}" >>"$tmp/lpad.log"
+  "$LPAD" --session "${args[@]}" --trust "$PKI/trust/test-ci.pem" --state-dir "$tmp/state" --log-level debug \
+    2>>"$tmp/lpad.log" &
+  LPAD_PID=$!
+  pids+=($LPAD_PID)
+  [[ $wait == 1 ]] || return 0
+  wait_status 0 ok 20
+}
+stop_lpad() {
+  kill "$LPAD_PID" 2>/dev/null || true
+  wait "$LPAD_PID" 2>/dev/null || true
+}
+# wait_status EUICC JQ-TEST SECONDS: until `lpactl -j --euicc EUICC chip info` has a status for which the jq test
+# (on the string; "ok" is shorthand for . == "ok") is true.
+wait_status() {
+  local euicc=$1 test=$2 seconds=$3 status=""
+  [[ $test == ok ]] && test='. == "ok"'
+  for _ in $(seq $((seconds * 5))); do
+    status="$("$LPACTL" -j --euicc "$euicc" chip info 2>/dev/null | jq -r .status 2>/dev/null || true)"
+    if [[ -n $status && "$(jq -R -r "$test" <<<"$status")" == true ]]; then return 0; fi
+    sleep 0.2
+  done
+  echo "FAIL: euicc $euicc: status '$status' never passed '$test' within ${seconds}s" >&2
+  return 1
+}
+# inserted SLOT: how many times pcscd has seen a card inserted into that reader.
+inserted() { grep -c "Card inserted into Virtual PCD 00 0$1" "$LPAD_TEST_PCSC_DIR/pcscd.log" 2>/dev/null || true; }
+declare -A inserted_before=()
+# wait_inserted SLOT...: until pcscd has seen a card inserted into each reader since its start_bridge (or at all).
+wait_inserted() {
+  for slot in "$@"; do
+    for _ in $(seq 100); do (( $(inserted "$slot") > ${inserted_before[$slot]:-0} )) && break; sleep 0.1; done
+    (( $(inserted "$slot") > ${inserted_before[$slot]:-0} )) || { echo "FAIL: no card in reader $slot" >&2; exit 1; }
+  done
+}
+# start_bridge SLOT ARGS...: a bridge this script owns (BRIDGE_PID); stop_bridge PID pulls its card.
+start_bridge() {
+  local slot=$1; shift
+  inserted_before[$slot]=$(inserted "$slot")
+  "$LPAD_VPCD_BRIDGE" --port "$LPAD_TEST_VPCD_PORT" --slot "$slot" "$@" >>"$tmp/bridge$slot.log" 2>&1 &
+  BRIDGE_PID=$!
+  pids+=($BRIDGE_PID)
+}
+stop_bridge() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+# make_card FILE EID: a virtual eUICC state file whose EID is EID (two cards from one test PKI differ only so).
+make_card() {
+  "$LPAD_VPCD_BRIDGE" --port 1 "virtual:$1?pki=$PKI" >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 50); do [[ -s $1 ]] && break; sleep 0.1; done
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  jq --arg eid "$2" '.identity.eid = $eid' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+# expect STATUS LPACTL-ARGS...: run lpactl, check its exit status, keep stdout in $out
+expect() {
+  local want=$1; shift
+  set +e
+  out="$("$LPACTL" "$@" 2>"$tmp/err")"
+  local got=$?
+  set -e
+  if [[ $got != "$want" ]]; then
+    echo "FAIL: lpactl $* exited $got, expected $want; stdout: $out; stderr: $(cat "$tmp/err")" >&2
+    exit 1
+  fi
+}
+check() {  # check DESCRIPTION EXPR (jq on $out must print true)
+  if [[ "$(jq -r "$2" <<<"$out")" != true ]]; then
+    echo "FAIL: $1: jq '$2' on: $out" >&2
+    echo "---- lpactl stderr ----" >&2; cat "$tmp/err" >&2
+    exit 1
+  fi
+}
+log_has() {  # log_has DESCRIPTION FIXED-STRING: the lpad log has it
+  grep -qF -- "$2" "$tmp/lpad.log" || { echo "FAIL: $1: no '$2' in the lpad log" >&2; exit 1; }
+}
+alive() { kill -0 "$LPAD_PID" 2>/dev/null || { echo "FAIL: lpad is not running" >&2; exit 1; }; }
+
+source "$1"
+echo "PASS"
