@@ -81,7 +81,7 @@ CardConfig read_card(const Reader& r, const toml::table& t, const std::string& p
             r.bad(node, key, "unknown key");
         }
     }
-    if (c.driver.empty()) fail(Errc::InvalidArgument, prefix + "driver: missing");
+    if (c.driver.empty()) r.bad(t, prefix + "driver", "missing");  // line of the [[card]] header
     return c;
 }
 
