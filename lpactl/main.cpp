@@ -12,7 +12,9 @@
 #include <CLI/CLI.hpp>
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "libapdu/error.h"
 #include "lpactl/output.h"
+#include "lpactl/qr_image.h"
 #include "lpad_dbus_proxy.h"
 
 namespace {
@@ -114,9 +116,7 @@ struct Options {
 class Client {
 public:
     explicit Client(const Options& o) : o_(o) {
-        const char* sys = std::getenv("LPACTL_BUS");  // "session" for development and tests
-        connection_ = (sys && std::string(sys) == "session") ? sdbus::createSessionBusConnection()
-                                                             : sdbus::createSystemBusConnection();
+        connection_ = connect();
         connection_->enterEventLoopAsync();
         euicc_ = std::make_unique<EuiccProxy>(*connection_, std::string(kRoot) + "/euicc/" + std::to_string(o.euicc));
         // Daemon running and eUICC known? (exit 6 / 5 otherwise)
@@ -145,6 +145,17 @@ public:
     }
 
 private:
+    // LPACTL_BUS: unset or "system" = the system bus (DBUS_SYSTEM_BUS_ADDRESS overrides its address), "session"
+    // = the session bus (development), or a D-Bus address such as "unix:path=/tmp/bus" (tests, private buses).
+    static std::unique_ptr<sdbus::IConnection> connect() {
+        const char* env = std::getenv("LPACTL_BUS");
+        std::string bus = env ? env : "";
+        if (bus.empty() || bus == "system") return sdbus::createSystemBusConnection();
+        if (bus == "session") return sdbus::createSessionBusConnection();
+        if (bus.find(':') != std::string::npos) return sdbus::createSessionBusConnectionWithAddress(bus);
+        throw Failure{Usage, "", "LPACTL_BUS: expected system, session or a D-Bus address, not \"" + bus + "\""};
+    }
+
     Options o_;
     std::unique_ptr<sdbus::IConnection> connection_;
     std::unique_ptr<EuiccProxy> euicc_;
@@ -314,7 +325,14 @@ int main(int argc, char** argv) {
                                : p_delete->parsed() ? "deleted" : "renamed";
             print(o, {{"iccid", iccid}, {"result", done}}, "profile " + iccid + " " + done + "\n");
         } else if (dl->parsed()) {
-            if (!qr.empty()) throw Failure{Failed, "", "--qr: QR code images are not supported in this build"};
+            if (!qr.empty()) {
+                if (!code.empty()) throw Failure{Usage, "", "download: give an activation code or --qr, not both"};
+                try {
+                    code = lpad::qr::activation_code_from_image(qr);
+                } catch (const lpad::Error& err) {
+                    throw Failure{Failed, "", std::string("--qr: ") + err.what()};
+                }
+            }
             if (code.empty() && !isatty(0)) code = read_stdin_line();
             std::map<std::string, sdbus::Variant> opts;
             if (!cc.empty()) opts["confirmation_code"] = cc;
@@ -388,6 +406,12 @@ int main(int argc, char** argv) {
     } catch (const sdbus::Error& err) {
         int status = exit_for(err.getName());
         std::string msg = status == NoDaemon ? "lpad is not running (" + err.getMessage() + ")" : err.getMessage();
+        if (status == TimedOut && err.getName().rfind(kErrorPrefix, 0) != 0) {
+            char secs[32];
+            std::snprintf(secs, sizeof secs, "%g", o.timeout);
+            msg = std::string("no answer from lpad within ") + secs + " s (--timeout); the operation may still be "
+                  "running in the daemon (" + err.getMessage() + ")";
+        }
         if (o.json) std::cout << nlohmann::json{{"error", err.getName()}, {"message", err.getMessage()}}.dump(2) << "\n";
         std::cerr << "lpactl: " << err.getName() << ": " << msg << "\n";
         return status;

@@ -15,14 +15,15 @@ build_pkgs=(
   libpcsclite-dev
   libqmi-glib-dev libglib2.0-dev
   libtomlplusplus-dev libcli11-dev
-  libzbar-dev
+  libzbar-dev libpng-dev libjpeg62-turbo-dev
   clang-14 libclang-rt-14-dev
 )
 run_pkgs=(
-  dbus dbus-daemon
+  dbus dbus-daemon dbus-bin
   pcscd vsmartcard-vpcd
   util-linux procps
   scdoc
+  jq curl qrencode
 )
 
 pkgs=("${build_pkgs[@]}")
