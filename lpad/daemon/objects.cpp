@@ -29,7 +29,11 @@ ProfileObject::ProfileObject(sdbus::IConnection& connection, std::string path, e
 }
 
 ProfileObject::~ProfileObject() {
-    getObject().emitInterfacesRemovedSignal({kProfileIface});
+    try {
+        getObject().emitInterfacesRemovedSignal({kProfileIface});
+    } catch (const sdbus::Error&) {
+        // the bus is gone (shutdown after it): nobody is left to tell, and a destructor must not throw
+    }
     unregisterAdaptor();
 }
 
@@ -76,7 +80,11 @@ DownloadObject::DownloadObject(sdbus::IConnection& connection, std::string path,
 }
 
 DownloadObject::~DownloadObject() {
-    getObject().emitInterfacesRemovedSignal({kDownloadIface});
+    try {
+        getObject().emitInterfacesRemovedSignal({kDownloadIface});
+    } catch (const sdbus::Error&) {
+        // the bus is gone (shutdown after it): nobody is left to tell, and a destructor must not throw
+    }
     unregisterAdaptor();
 }
 
