@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "libapdu/error.h"
+#include "libapdu/log.h"
 #include "libapdu/tlv.h"
 
 namespace lpad {
@@ -18,6 +19,18 @@ std::string function_tag(ByteView request) {
     } catch (const Error&) {
         return "?";
     }
+}
+
+constexpr std::string_view kLog = "es10";
+
+// ES10 traces: Debug shows the function, blocks, sizes and status word; Trace adds the bytes, except for the two
+// functions whose request and response carry secrets (log.h): AuthenticateServer (BF38: ctxParams1.matchingId)
+// and PrepareDownload (BF21: hashCc of the confirmation code), shown by length only.
+bool carries_secret(std::string_view tag) { return tag == "BF38" || tag == "BF21"; }
+
+std::string traced_bytes(std::string_view tag, ByteView bytes) {
+    if (carries_secret(tag)) return "(" + std::to_string(bytes.size()) + " bytes, not shown: may hold a secret)";
+    return to_hex(bytes);
 }
 
 }  // namespace
@@ -78,6 +91,14 @@ Bytes Es10Client::transceive(ByteView es10_request) {
     proactive_pending_ = false;
     const std::size_t block = std::min(options_.store_data_block, transport_.limits().max_command_data);
     const auto commands = apdu::store_data(es10_request, channel_, block, options_.explicit_le);
+    const bool debug = log::enabled(log::Level::Debug);
+    const std::string tag = debug ? function_tag(es10_request) : std::string();
+    if (debug) {
+        log::debug(kLog, "-> " + tag + ": " + std::to_string(es10_request.size()) + " bytes in " +
+                             std::to_string(commands.size()) + " STORE DATA block(s) on channel " +
+                             std::to_string(channel_));
+        log::trace(kLog, "-> " + tag + " " + traced_bytes(tag, es10_request));
+    }
     Bytes result;
     for (std::size_t i = 0; i < commands.size(); ++i) {
         apdu::Response r = exchange(transport_, commands[i], &counters_);
@@ -93,6 +114,11 @@ Bytes Es10Client::transceive(ByteView es10_request) {
                                               std::to_string(i + 1) + " for ES10 function " +
                                               function_tag(es10_request));
         if (last) result = std::move(r.data);
+        if (debug && last) {
+            log::debug(kLog, "<- " + tag + ": SW " + to_hex(Bytes{r.sw1(), r.sw2()}, true) + ", " +
+                                 std::to_string(result.size()) + " bytes");
+            log::trace(kLog, "<- " + tag + " " + traced_bytes(tag, result));
+        }
     }
     return result;
 }

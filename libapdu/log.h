@@ -30,5 +30,6 @@ inline void error(std::string_view c, std::string_view m) { write(Level::Error, 
 inline void warning(std::string_view c, std::string_view m) { write(Level::Warning, c, m); }
 inline void info(std::string_view c, std::string_view m) { write(Level::Info, c, m); }
 inline void debug(std::string_view c, std::string_view m) { if (enabled(Level::Debug)) write(Level::Debug, c, m); }
+inline void trace(std::string_view c, std::string_view m) { if (enabled(Level::Trace)) write(Level::Trace, c, m); }
 
 }  // namespace lpad::log

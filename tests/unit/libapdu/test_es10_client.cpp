@@ -5,6 +5,7 @@
 #include "fakes/replay_transport.h"
 #include "libapdu/error.h"
 #include "libapdu/es10_client.h"
+#include "libapdu/log.h"
 
 using namespace lpad;
 using lpad::test::ApduExchange;
@@ -325,4 +326,36 @@ TEST_CASE("es10client: call() encodes the request and decodes the typed response
     Es10Client c(t);
     c.open();
     CHECK(c.call(FakeGetEid{}).eid_hex == "89049032123451234512345678901235");
+}
+
+TEST_CASE("es10client: traces show functions at debug, bytes at trace, never the secret-bearing ones") {
+    // AuthenticateServer (BF38) carrying a matching ID in its request; GetEID answered normally.
+    const std::string secret_hex = to_hex(as_bytes("SECRET-MID-77"));
+    const std::string bf38 = "bf380f800d" + secret_hex;
+    const std::string bf38_apdu = "81e29100" + to_hex(Bytes{static_cast<std::uint8_t>(bf38.size() / 2)}) + bf38;
+    for (auto level : {log::Level::Info, log::Level::Debug, log::Level::Trace}) {
+        CAPTURE(log::level_name(level));
+        std::string text;
+        log::set_sink([&](log::Level, std::string_view c, std::string_view m) {
+            text += std::string(c) + ": " + std::string(m) + "\n";
+        }, level);
+        ReplayTransport t({kOpenCh1, kSelectIsdrCh1, kGetEidApdu, {bf38_apdu, "bf3803" "800101" "9000"}, kCloseCh1});
+        {
+            Es10Client c(t);
+            c.open();
+            c.transceive(from_hex(kGetEid));
+            c.transceive(from_hex(bf38));
+        }
+        log::set_sink({}, log::Level::Info);
+        CHECK(text.find(secret_hex) == std::string::npos);
+        CHECK(text.find("SECRET") == std::string::npos);
+        const bool debug = level != log::Level::Info;
+        CHECK((text.find("-> BF3E: 6 bytes in 1 STORE DATA block(s)") != std::string::npos) == debug);
+        CHECK((text.find("<- BF3E: SW 9000, 21 bytes") != std::string::npos) == debug);
+        CHECK((text.find("-> BF38: 18 bytes") != std::string::npos) == debug);
+        const bool trace = level == log::Level::Trace;
+        CHECK((text.find(std::string("<- BF3E ") + kEidResponse) != std::string::npos) == trace);
+        CHECK((text.find("-> BF38 (18 bytes, not shown") != std::string::npos) == trace);
+        CHECK((text.find("<- BF38 (6 bytes, not shown") != std::string::npos) == trace);
+    }
 }
