@@ -146,35 +146,7 @@ start_lpad() {
 stop_lpad() { kill "$LPAD_PID" 2>/dev/null || true; wait "$LPAD_PID" 2>/dev/null || true; }
 kill9_lpad() { kill -9 "$LPAD_PID" 2>/dev/null || true; wait "$LPAD_PID" 2>/dev/null || true; }
 
-hung_report() {  # what lpad's threads were doing when a call hung
-  echo "HUNG: $1" >&2
-  if [[ -n ${LPAD_PID:-} ]] && kill -0 "$LPAD_PID" 2>/dev/null; then
-    for t in /proc/"$LPAD_PID"/task/*; do echo "lpad thread ${t##*/}: $(cat "$t/comm") in $(cat "$t/wchan")" >&2; done
-  else
-    echo "lpad is not running" >&2
-  fi
-}
-# expect STATUS CMD...: run lpactl, check its exit status, keep stdout in $out
-expect() {
-  local want=$1; shift
-  set +e
-  # A hung call (client or daemon) fails here, naming the command, instead of hitting the ctest timeout.
-  out="$(timeout -k 5 150 "$LPACTL" "$@" 2>"$tmp/err")"
-  local got=$?
-  set -e
-  ((got != 124)) || hung_report "lpactl $*"
-  if [[ $got != "$want" ]]; then
-    echo "FAIL: lpactl $* exited $got, expected $want; stdout: $out; stderr: $(cat "$tmp/err")" >&2
-    exit 1
-  fi
-}
-check() {  # check DESCRIPTION EXPR (jq on $out must print true)
-  if [[ "$(jq -r "$2" <<<"$out")" != true ]]; then
-    echo "FAIL: $1: jq '$2' on: $out" >&2
-    echo "---- lpactl stderr ----" >&2; cat "$tmp/err" >&2
-    exit 1
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/lpactl_expect.sh"
 [[ ${FIXTURE_NO_LPAD:-} ]] || start_lpad
 source "$1"
 echo "PASS"

@@ -102,25 +102,7 @@ make_card() {
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   jq --arg eid "$2" '.identity.eid = $eid' "$1" >"$1.new" && mv "$1.new" "$1"
 }
-# expect STATUS LPACTL-ARGS...: run lpactl, check its exit status, keep stdout in $out
-expect() {
-  local want=$1; shift
-  set +e
-  out="$("$LPACTL" "$@" 2>"$tmp/err")"
-  local got=$?
-  set -e
-  if [[ $got != "$want" ]]; then
-    echo "FAIL: lpactl $* exited $got, expected $want; stdout: $out; stderr: $(cat "$tmp/err")" >&2
-    exit 1
-  fi
-}
-check() {  # check DESCRIPTION EXPR (jq on $out must print true)
-  if [[ "$(jq -r "$2" <<<"$out")" != true ]]; then
-    echo "FAIL: $1: jq '$2' on: $out" >&2
-    echo "---- lpactl stderr ----" >&2; cat "$tmp/err" >&2
-    exit 1
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/lpactl_expect.sh"
 log_has() {  # log_has DESCRIPTION FIXED-STRING: the lpad log has it
   grep -qF -- "$2" "$tmp/lpad.log" || { echo "FAIL: $1: no '$2' in the lpad log" >&2; exit 1; }
 }
