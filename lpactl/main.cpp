@@ -405,7 +405,15 @@ int main(int argc, char** argv) {
         return f.exit;
     } catch (const sdbus::Error& err) {
         int status = exit_for(err.getName());
+        // The bus answers NoReply both when our timeout expires and when lpad exits before replying (dbus-daemon:
+        // "... recipient disconnected ..."): the latter is a stopped daemon, not a timeout.
+        if (err.getName() == "org.freedesktop.DBus.Error.NoReply" &&
+            err.getMessage().find("disconnected") != std::string::npos)
+            status = NoDaemon;
         std::string msg = status == NoDaemon ? "lpad is not running (" + err.getMessage() + ")" : err.getMessage();
+        if (status == NoDaemon && err.getName() == "org.freedesktop.DBus.Error.NoReply")
+            msg = "lpad stopped before answering; it completes a running card operation before it exits, so check "
+                  "the result with `lpactl profile list` once it is back (" + err.getMessage() + ")";
         if (status == TimedOut && err.getName().rfind(kErrorPrefix, 0) != 0) {
             char secs[32];
             std::snprintf(secs, sizeof secs, "%g", o.timeout);
