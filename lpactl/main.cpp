@@ -31,8 +31,15 @@ struct Failure {
     std::string name, message;
 };
 
-int exit_for(const std::string& name) {
+// The bus answers NoReply both when our timeout expires and when lpad exits before replying (dbus-daemon:
+// "... recipient disconnected ..."): the latter is a stopped daemon, not a timeout.
+bool daemon_left(const std::string& name, const std::string& message) {
+    return name == "org.freedesktop.DBus.Error.NoReply" && message.find("disconnected") != std::string::npos;
+}
+
+int exit_for(const std::string& name, const std::string& message) {
     auto is = [&](const char* n) { return name == std::string(kErrorPrefix) + n; };
+    if (daemon_left(name, message)) return NoDaemon;
     if (is("Timeout") || name == "org.freedesktop.DBus.Error.NoReply" || name == "org.freedesktop.DBus.Error.Timeout")
         return TimedOut;
     if (is("PermissionDenied") || name == "org.freedesktop.DBus.Error.AccessDenied") return Denied;
@@ -404,14 +411,9 @@ int main(int argc, char** argv) {
         std::cerr << "lpactl: " << f.message << "\n";
         return f.exit;
     } catch (const sdbus::Error& err) {
-        int status = exit_for(err.getName());
-        // The bus answers NoReply both when our timeout expires and when lpad exits before replying (dbus-daemon:
-        // "... recipient disconnected ..."): the latter is a stopped daemon, not a timeout.
-        if (err.getName() == "org.freedesktop.DBus.Error.NoReply" &&
-            err.getMessage().find("disconnected") != std::string::npos)
-            status = NoDaemon;
+        int status = exit_for(err.getName(), err.getMessage());
         std::string msg = status == NoDaemon ? "lpad is not running (" + err.getMessage() + ")" : err.getMessage();
-        if (status == NoDaemon && err.getName() == "org.freedesktop.DBus.Error.NoReply")
+        if (daemon_left(err.getName(), err.getMessage()))
             msg = "lpad stopped before answering; it completes a running card operation before it exits, so check "
                   "the result with `lpactl profile list` once it is back (" + err.getMessage() + ")";
         if (status == TimedOut && err.getName().rfind(kErrorPrefix, 0) != 0) {
