@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "libapdu/apdu.h"
 #include "libapdu/bytes.h"
@@ -46,6 +47,11 @@ public:
     virtual Bytes transmit(ByteView command_apdu) = 0;
 
     virtual TransportLimits limits() const { return {}; }
+
+    // The IMEI (15 digits) or IMEISV (16 digits) of the device the card sits in, when the link can ask it (a modem:
+    // QMI DMS, MBIM device caps, AT+CGSN); empty when it cannot. Called on the worker thread after open(). Never
+    // throws: a modem that does not say returns empty. Core puts it in deviceInfo when lpad.conf sets no IMEI.
+    virtual std::string device_imei() { return {}; }
 };
 
 // A Transport whose channel operations are plain APDUs over transmit(): MANAGE CHANNEL + SELECT (ISO 7816-4,
