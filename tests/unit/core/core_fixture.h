@@ -109,7 +109,7 @@ struct Server {
 
     TrustSettings trust(bool test_ci_allowed = true) const {
         TrustSettings t;
-        t.production_bundle = std::string(LPAD_SHARED_DIR) + "/trust/gsma-ci-production.pem";
+        t.production_bundle = std::string(LPAD_SOURCE_DIR) + "/packaging/trust/gsma-ci-production.pem";
         t.test_bundle = test_ci();
         t.allow_test_ci = test_ci_allowed;
         t.resolve = {kHost + ":" + std::to_string(front->port()) + ":127.0.0.1"};
