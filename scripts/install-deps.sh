@@ -24,6 +24,7 @@ run_pkgs=(
   util-linux procps
   scdoc
   jq curl qrencode
+  systemd python3-dbus python3-gi
 )
 
 pkgs=("${build_pkgs[@]}")
