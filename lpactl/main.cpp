@@ -230,6 +230,7 @@ std::string read_stdin_line() {
 int main(int argc, char** argv) {
     CLI::App app{"lpactl - control lpad, the eSIM Local Profile Assistant"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("lpactl ") + LPAD_VERSION);
     Options o;
     app.add_flag("-j,--json", o.json, "print one JSON document");
     app.add_option("--euicc", o.euicc, "eUICC number (default 0)");

@@ -34,6 +34,7 @@ void install_log_sink(log::Level level) {
 
 int main(int argc, char** argv) {
     CLI::App app{"lpad - eSIM Local Profile Assistant daemon (GSMA SGP.22)"};
+    app.set_version_flag("--version", std::string("lpad ") + LPAD_VERSION);
     std::string config_path, state_dir, log_level, bus_address;
     std::vector<std::string> cards, trust, resolve;
     bool session = false, allow_test_ci = false, list_drivers = false;
