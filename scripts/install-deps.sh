@@ -3,6 +3,7 @@
 # Idempotent: packages already installed are left alone; nothing else is downloaded.
 #   scripts/install-deps.sh            build + test + demo dependencies
 #   scripts/install-deps.sh --build    only what the build needs
+#   scripts/install-deps.sh --packaging  what the build and the Debian package check need (scripts/check-packaging.sh)
 set -euo pipefail
 
 build_pkgs=(
@@ -27,8 +28,15 @@ run_pkgs=(
   systemd python3-dbus python3-gi
 )
 
+packaging_pkgs=(debhelper dpkg-dev fakeroot lintian systemd)
+
 pkgs=("${build_pkgs[@]}")
-[[ "${1:-}" == "--build" ]] || pkgs+=("${run_pkgs[@]}")
+case "${1:-}" in
+  --build) ;;
+  --packaging) pkgs+=("${packaging_pkgs[@]}") ;;
+  "") pkgs+=("${run_pkgs[@]}") ;;
+  *) echo "install-deps: unknown option $1 (--build, --packaging)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do
