@@ -17,6 +17,7 @@ git -C "$src" archive --format=tar --prefix=lpad/ HEAD | tar -x -C "$work"
 ln -s packaging/debian "$work/lpad/debian"
 
 echo "check-packaging: dpkg-buildpackage in $work/lpad"
+if command -v ccache >/dev/null; then export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$work/lpad"; fi
 (cd "$work/lpad" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -b -us -uc >"$work/build.log" 2>&1) || {
   tail -60 "$work/build.log" >&2; echo "FAIL: dpkg-buildpackage" >&2; exit 1; }
 debs=("$work"/*.deb)

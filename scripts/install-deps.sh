@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_pkgs=(
-  build-essential cmake pkg-config git ca-certificates
+  build-essential cmake pkg-config git ca-certificates ccache
   libssl-dev openssl
   doctest-dev nlohmann-json3-dev
   libcurl4-openssl-dev

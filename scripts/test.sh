@@ -8,6 +8,10 @@ preset=${1:-default}
 jobs=$(nproc)
 
 scripts/install-deps.sh
+# ccache (installed by install-deps) makes rebuilds of the same sources cheap, also from another clone of the tree.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$PWD"
+fi
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j"$jobs"
 # Tests start their own servers on free loopback ports and in private temp dirs, so they may run in parallel.
