@@ -177,18 +177,21 @@ void SerialPort::write_all(std::string_view data, Clock::time_point deadline) {
 std::string SerialPort::read_some(Clock::time_point deadline) {
     char buf[1024];
     for (;;) {
+        // Raw mode with VMIN = VTIME = 0: a read without input returns 0 (or EAGAIN), never blocks.
         ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n > 0) return std::string(buf, static_cast<std::size_t>(n));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno != EAGAIN) sys_fail(Errc::TransportError, "at: read from " + path_, errno);
-        if (n == 0) fail(Errc::TransportError, "at: " + path_ + (vanished() ? " went away" : " hung up"));
         const int wait = ms_until(deadline);
         if (wait == 0) return {};
         pollfd p{fd_, POLLIN, 0};
         int rc = ::poll(&p, 1, wait);
         if (rc < 0 && errno != EINTR) sys_fail(Errc::TransportError, "at: poll " + path_, errno);
-        if (rc > 0 && !(p.revents & POLLIN) && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
-            fail(Errc::TransportError, "at: " + path_ + " hung up");
+        if (rc > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+            n = ::read(fd_, buf, sizeof buf);  // what the modem said before it went
+            if (n > 0) return std::string(buf, static_cast<std::size_t>(n));
+            fail(Errc::TransportError, "at: " + path_ + (vanished() ? " went away" : " hung up"));
+        }
     }
 }
 

@@ -167,8 +167,8 @@ TEST_CASE("at: the port is locked: a second user gets Busy; stale lock files are
         std::ofstream(lock, std::ios::trunc) << "   4194304\n";  // above pid_max: not running
         at::AtTransport t(rig.options());
         t.open();
-        std::ifstream in(lock);
-        std::string content((std::istreambuf_iterator<char>(in)), {});
+        Bytes raw = test::read_file(lock);
+        std::string content(raw.begin(), raw.end());
         CHECK(content == std::string(10 - std::to_string(::getpid()).size(), ' ') + std::to_string(::getpid()) + "\n");
         at::AtTransport second(rig.options());
         CHECK(test::message_of([&] { second.open(); }).find("port in use") != std::string::npos);
