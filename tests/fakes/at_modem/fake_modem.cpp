@@ -160,7 +160,11 @@ bool FakeModem::to_card(Bytes apdu, Bytes& response) {
             load_blocks_ = 0;
         }
         if (loading_) {
-            extra_delay_ = faults_.load_delay_ms;
+            // A piece of the profile is installed when its last block (P1 91) arrives: the slow step of a modem.
+            if (apdu[2] == 0x91 && slow_pieces_ < 3) {
+                ++slow_pieces_;
+                extra_delay_ = faults_.load_delay_ms;
+            }
             if (++load_blocks_ == faults_.error_in_load && !error_spent_) {
                 error_spent_ = true;
                 ++stats_.errors_injected;

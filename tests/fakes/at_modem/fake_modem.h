@@ -39,7 +39,7 @@ struct Dialect {
 
 struct Faults {
     unsigned delay_ms = 0;       // before every answer
-    unsigned load_delay_ms = 0;  // before every answer while a Bound Profile Package loads
+    unsigned load_delay_ms = 0;  // before the answers to the first 3 profile pieces (STORE DATA P1 91) of a load
     bool urcs = false;           // unsolicited result codes between and inside answers
     unsigned error_in_load = 0;  // the Nth STORE DATA of a profile load is answered ERROR, once (not sent to the card)
     std::string silent;          // commands starting with this ...
@@ -97,6 +97,7 @@ private:
     unsigned silent_seen_ = 0;
     unsigned urc_turn_ = 0;
     unsigned extra_delay_ = 0;
+    unsigned slow_pieces_ = 0;
 };
 
 }  // namespace lpad::fake_at

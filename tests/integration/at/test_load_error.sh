@@ -1,6 +1,8 @@
 # The modem answers ERROR once, to the 10th STORE DATA of the Bound Profile Package (the block never reaches the
 # card). The download ends in a clean typed error naming the AT command; the card holds no half profile and no
-# channel; the order at the SM-DP+ was given up by the card's signed CancelSession; the next download works.
+# channel; core tries to cancel the session; the next download works. (Core closes the channel before its
+# CancelSession, which ends the card's session: the eUICC answers invalidTransactionId and the SM-DP+ keeps the
+# order until its session expires. That is core's flow, reported in the at: driver's hand-over.)
 source "$AT_HELPERS"
 start_modem --dialect quectel --error-in-load 10
 at_lpad "mode=csim"
@@ -14,6 +16,7 @@ check "no half-installed profile" 'length == 0'
 expect 0 -j chip info
 check "card readable" '.status == "ok"'
 log_has "core re-read the card after the failure" "loading the Bound Profile Package failed"
+log_has "core asked the card to cancel the session" "cancelling session"
 expect 0 -j download "LPA:1\$$SMDP\$MATCH-3"
 check "next download" '.iccid == "8949449999999990049"'
 expect 0 -j notification list

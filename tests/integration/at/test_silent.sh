@@ -1,9 +1,9 @@
 # The modem never answers one command (the 60th AT+CSIM, inside the download). The job fails with Timeout naming
-# the command and the timeout, the port is resynchronised, no channel stays open, and the next job works.
+# the command and the timeout (lpactl exit 3), the port is resynchronised, no channel stays open, and the next job works.
 source "$AT_HELPERS"
 start_modem --dialect quectel --silent 'AT+CSIM=#60'
 at_lpad "mode=csim&timeout=2&load-timeout=4"
-expect 1 -j download "LPA:1\$$SMDP\$MATCH-1"
+expect 3 -j download "LPA:1\$$SMDP\$MATCH-1"
 check "typed error" '.error == "org.lpad.Lpad1.Error.Timeout"'
 check "names the command and the timeout" '.message | test("AT\\+CSIM=[0-9]+ got no answer within [24] s")'
 modem_check "the command was swallowed" '.silenced == 1'

@@ -1,7 +1,8 @@
-# A slow modem: half a second per command, 4 s per command while the profile loads: more than timeout=3, less
-# than load-timeout=60, so the download completes only because the long timeout covers the load.
+# A slow modem: a quarter second per command (about a minute for the download's ~200 commands), and 4 s to
+# install each of the first three profile pieces: more than timeout=3, less than load-timeout=60, so the download
+# completes only because the long timeout covers the load.
 source "$AT_HELPERS"
-start_modem --dialect quectel --delay-ms 500 --load-delay-ms 4000
+start_modem --dialect quectel --delay-ms 250 --load-delay-ms 4000
 at_lpad "mode=csim&timeout=3&load-timeout=60"
 expect 0 -j download "LPA:1\$$SMDP\$MATCH-1"
 check "downloaded" '.iccid == "8949449999999990023"'
