@@ -24,10 +24,13 @@ Reply AtLink::exchange(const std::string& line, ReplyAssembler& assembler, Clock
     const std::string wire = line + "\r";
     port_->write_all(wire, deadline);
     stats_.bytes_sent += wire.size();
-    log::trace(kLog, "> " + line);
+    log::trace(kLog, "> " + (line.size() > 24 ? line.substr(0, 16) + "... (" + std::to_string(line.size()) + " chars)" : line));
     while (!assembler.done()) {
         while (auto got = splitter_.next()) {
-            log::trace(kLog, "< " + *got);
+            // APDU bytes (an AuthenticateServer answer carries the matching ID) are never logged: their length is.
+            log::trace(kLog, "< " + (got->size() > 24 ? got->substr(0, 12) + "... (" + std::to_string(got->size()) +
+                                                            " chars)"
+                                                      : *got));
             if (assembler.feed(*got)) break;
         }
         if (assembler.done()) break;

@@ -39,7 +39,7 @@ TEST_CASE("at: +CSIM/+CGLA answers in every dialect") {
     const Case cases[] = {
         {"quectel_ec25 (space, quoted, upper)", "\r\n+CSIM: 8,\"E3009000\"\r\n\r\nOK\r\n", "+CSIM:", hex("E3009000")},
         {"simcom_sim7600 (no space)", "\r\n+CSIM:4,\"9000\"\r\nOK\r\n", "+CSIM:", hex("9000")},
-        {"fibocom_l850 (cgla, unquoted lower case)", "\r\n+CGLA:6,a1b29000\r\nOK\r\n", "+CGLA:", hex("A1B29000")},
+        {"fibocom_l850 (cgla, unquoted lower case)", "\r\n+CGLA:8,a1b29000\r\nOK\r\n", "+CGLA:", hex("A1B29000")},
         {"telit_ln940 (lower-case prefix)", "\r\n+cgla: 4,\"6a82\"\r\nOK\r\n", "+CGLA:", hex("6A82")},
         {"sierra_em7455 (echo left on)", cmd + "\r\r\n+CSIM: 4,\"9000\"\r\n\r\nOK\r\n", "+CSIM:", hex("9000")},
         {"quectel_rm500q (URC before and inside)",
@@ -49,7 +49,8 @@ TEST_CASE("at: +CSIM/+CGLA answers in every dialect") {
         {"modem counting bytes, not characters", "\r\n+CSIM: 2,\"9000\"\r\nOK\r\n", "+CSIM:", hex("9000")},
     };
     for (const auto& c : cases) {
-        CAPTURE(c.modem);
+        const std::string modem = c.modem;
+        CAPTURE(modem);
         Reply r = assemble(c.wire, cmd, c.prefix);
         REQUIRE(r.ok());
         REQUIRE(r.info.size() == 1);
@@ -90,7 +91,8 @@ TEST_CASE("at: +CCHO with the prefix, without it, or quoted") {
     };
     const std::string cmd = ccho_command(hex("A0000005591010FFFFFFFF8900000100"));
     for (const auto& c : cases) {
-        CAPTURE(c.modem);
+        const std::string modem = c.modem;
+        CAPTURE(modem);
         Reply r = assemble(c.wire, cmd, "+CCHO:", true);
         REQUIRE(r.ok());
         REQUIRE(!r.info.empty());
@@ -115,7 +117,8 @@ TEST_CASE("at: final results: OK, ERROR, +CME ERROR numeric and verbose, +CMS ER
         {"simcom (CMS)", "\r\n+CMS ERROR: 500\r\n", Final::CmsError, "500", "+CMS ERROR: 500"},
     };
     for (const auto& c : cases) {
-        CAPTURE(c.modem);
+        const std::string modem = c.modem;
+        CAPTURE(modem);
         Reply r = assemble(c.wire, "AT+CCHO=\"A000000559\"", "+CCHO:", true);
         CHECK(r.final == c.final);
         CHECK(r.error_detail == c.detail);
