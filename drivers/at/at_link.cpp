@@ -64,6 +64,7 @@ Reply AtLink::run(const CommandSpec& command) {
 
 bool AtLink::resync(std::chrono::milliseconds timeout) {
     for (int i = 0; i < kResyncTries; ++i) {
+        ++stats_.commands;
         ReplyAssembler assembler("AT", "", false, false);
         Reply r = exchange("AT", assembler, Clock::now() + timeout);
         if (r.final == Final::Ok) {
