@@ -69,7 +69,7 @@ std::string eid_of(Es10Client& client) {
 
 }  // namespace
 
-TEST_CASE("at: quectel-like CSIM modem, mode auto finds csim; no channel left open") {
+TEST_CASE("at: quectel-like CSIM modem, mode auto finds csim, no channel left open") {
     Rig rig("quectel");
     at::AtTransport t(rig.options());
     Es10Client client(t);
@@ -152,7 +152,7 @@ TEST_CASE("at: a command never answered times out, the port is resynchronised, t
     CHECK(rig.open_channels() == 0);
 }
 
-TEST_CASE("at: the port is locked: a second user gets Busy; stale lock files are removed") {
+TEST_CASE("at: the port is locked: a second user gets Busy, stale lock files are removed") {
     Rig rig("quectel");
     const fs::path lock = rig.dir / at::uucp_lock_name(fs::canonical(rig.dir / "modem").string());
     {

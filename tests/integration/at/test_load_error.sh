@@ -17,8 +17,4 @@ expect 0 -j chip info
 check "card readable" '.status == "ok"'
 log_has "core re-read the card after the failure" "loading the Bound Profile Package failed"
 log_has "core asked the card to cancel the session" "cancelling session"
-expect 0 -j download "LPA:1\$$SMDP\$MATCH-3"
-check "next download" '.iccid == "8949449999999990049"'
-expect 0 -j notification list
-check "notifications delivered" 'length == 0'
-modem_check "no channel left open" '.open_channels == 0'
+full_flow MATCH-3 8949449999999990049 "Test Three"  # the next download, and everything after it, works

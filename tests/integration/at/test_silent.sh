@@ -9,8 +9,4 @@ check "names the command and the timeout" '.message | test("AT\\+CSIM=[0-9]+ got
 modem_check "the command was swallowed" '.silenced == 1'
 log_has "recovered" "answers again"
 modem_check "no channel left open" '.open_channels == 0'
-expect 0 -j download "LPA:1\$$SMDP\$MATCH-3"
-check "the next job works" '.iccid == "8949449999999990049"'
-expect 0 -j profile list
-check "consistent card" 'map(.iccid) | index("8949449999999990049") != null'
-modem_check "no channel left open" '.open_channels == 0'
+full_flow MATCH-3 8949449999999990049 "Test Three"  # the next job, and every one after it, works
