@@ -109,6 +109,13 @@ int main(int argc, char** argv) {
 
         const fs::path dir = fs::temp_directory_path() / ("lpad-bench-at." + std::to_string(::getpid()));
         fs::create_directories(dir);
+        struct Remove {
+            fs::path p;
+            ~Remove() {
+                std::error_code ec;
+                fs::remove_all(p, ec);
+            }
+        } remove{dir};
         unsigned n = 0;
         for (unsigned delay : delays) {
             smdpp::Order order;
@@ -158,7 +165,6 @@ int main(int argc, char** argv) {
             f.wall_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
             rows.push_back(f);
         }
-        fs::remove_all(dir);
     } catch (const std::exception& e) {
         std::cerr << "lpad-bench-at: functional failure: " << e.what() << "\n";
         return 1;
