@@ -24,6 +24,7 @@ run_pkgs=(
   util-linux procps
   scdoc
   jq curl qrencode
+  libglib2.0-bin  # gdbus: tests/integration/daemon/test_access_methods.sh
 )
 
 pkgs=("${build_pkgs[@]}")
