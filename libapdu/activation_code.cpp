@@ -93,6 +93,8 @@ bool is_oid(std::string_view s) {
 
 }  // namespace
 
+std::string ActivationCode::parse_address(std::string_view address) { return lpad::parse_address(address); }
+
 ActivationCode ActivationCode::parse(std::string_view text) {
     while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);

@@ -24,6 +24,9 @@ struct ActivationCode {
     // other than 0-9 A-Z a-z '-' (SGP.22 allows 0-9 A-Z '-'; lower case is accepted as seen from some issuers);
     // a malformed OID; a flag other than "1". Leading/trailing white space of the whole code is ignored.
     static ActivationCode parse(std::string_view text);
+    // The SM-DP+ address rule of parse() alone (e.g. for a default SM-DP+ address): lower-cased host[:port].
+    // Throws Error(InvalidArgument).
+    static std::string parse_address(std::string_view address);
 
     // "LPA:1$address$matchingId[$oid][$1]", the canonical form parse() reads back to an equal value.
     std::string format() const;

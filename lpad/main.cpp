@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     std::string config_path, state_dir, log_level, bus_address;
     std::vector<std::string> cards, trust, resolve;
     bool session = false, allow_test_ci = false, list_drivers = false;
+    std::optional<unsigned> consent_timeout, download_timeout;
     app.add_option("-c,--config", config_path, "configuration file (default " + std::string(kDefaultConfig) + ")");
     app.add_flag("--session", session, "use the session bus (development, tests): no access checks");
     app.add_option("--bus-address", bus_address, "connect to this bus address (treated like the system bus)");
@@ -47,6 +49,10 @@ int main(int argc, char** argv) {
     app.add_option("--trust", trust, "extra trusted CI bundle (PEM, repeatable)");
     app.add_flag("--allow-test-ci", allow_test_ci, "also trust the GSMA test CI bundle");
     app.add_option("--resolve", resolve, "HOST:PORT:ADDRESS pin for server connections (repeatable)");
+    app.add_option("--consent-timeout", consent_timeout, "seconds a preview download waits for a decision")
+        ->check(CLI::Range(1, 86400));
+    app.add_option("--download-timeout", download_timeout, "seconds a whole download may take (consent not counted)")
+        ->check(CLI::Range(1, 86400));
     app.add_flag("--list-drivers", list_drivers, "list the compiled-in drivers and exit");
     try {
         app.parse(argc, argv);
@@ -63,6 +69,8 @@ int main(int argc, char** argv) {
         else if (std::filesystem::exists(kDefaultConfig)) config = daemon::load_config(kDefaultConfig);
         if (!log_level.empty()) config.log_level = log::parse_level(log_level);
         if (!state_dir.empty()) config.state_dir = state_dir;
+        if (consent_timeout) config.consent_timeout = std::chrono::seconds(*consent_timeout);
+        if (download_timeout) config.download_timeout = std::chrono::seconds(*download_timeout);
         if (!cards.empty()) {
             config.cards.clear();
             for (const auto& uri : cards) {

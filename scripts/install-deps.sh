@@ -26,6 +26,7 @@ run_pkgs=(
   scdoc
   jq curl qrencode
   systemd python3-dbus python3-gi
+  libglib2.0-bin  # gdbus: tests/integration/daemon/test_access_methods.sh
 )
 
 packaging_pkgs=(debhelper dpkg-dev fakeroot lintian systemd)

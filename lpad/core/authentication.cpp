@@ -104,7 +104,7 @@ Bytes check_initiate_authentication(const es9p::InitiateAuthenticationResponse& 
 }
 
 Authentication authenticate_server(CardSession& card, const AuthenticationRequest& request,
-                                   const InitiateFn& initiate) {
+                                   const InitiateFn& initiate, const SessionOpenedFn& opened) {
     Bytes challenge = card.euicc_challenge();
     Bytes info1_der = card.euicc_info1_der();
     auto info1 = es10::EUICCInfo1::decode(info1_der);
@@ -122,6 +122,7 @@ Authentication authenticate_server(CardSession& card, const AuthenticationReques
     as.server_certificate = init.server_certificate;
     as.ctx_params1.matching_id = request.matching_id;
     as.ctx_params1.device_info = request.device_info;
+    if (opened) opened(init.transaction_id, tid);
     return {init.transaction_id, tid, init.server_certificate, card.authenticate_server(as)};
 }
 

@@ -36,8 +36,13 @@ struct Authentication {
 // euiccChallenge, euiccInfo1 -> the server's InitiateAuthentication answer.
 using InitiateFn = std::function<es9p::InitiateAuthenticationResponse(const Bytes& challenge, const Bytes& info1)>;
 
-// GetEUICCChallenge, GetEUICCInfo1, InitiateAuthentication, the LPA checks, AuthenticateServer.
-Authentication authenticate_server(CardSession& card, const AuthenticationRequest& request, const InitiateFn& initiate);
+// The server opened a session (transactionId as written, serverSigned1.transactionId) and it passed the LPA checks.
+using SessionOpenedFn = std::function<void(const std::string& transaction_id, const Bytes& transaction_id_bytes)>;
+
+// GetEUICCChallenge, GetEUICCInfo1, InitiateAuthentication, the LPA checks, AuthenticateServer. `opened` is called
+// just before AuthenticateServer, so a caller knows which session a later failure leaves open.
+Authentication authenticate_server(CardSession& card, const AuthenticationRequest& request, const InitiateFn& initiate,
+                                   const SessionOpenedFn& opened = {});
 
 // The LPA check of serverSigned1 and its JSON envelope (exposed for tests). Returns serverSigned1.transactionId.
 Bytes check_initiate_authentication(const es9p::InitiateAuthenticationResponse& response,

@@ -26,7 +26,7 @@ Bytes profile_tag_list(const ProfileQuery& q) {
 }
 
 CardSession::CardSession(Transport& transport, CardOptions options)
-    : options_(std::move(options)), client_(transport, options_.es10) {
+    : transport_(transport), options_(std::move(options)), client_(transport, options_.es10) {
     if (options_.fallback_block < 6 || options_.fallback_block > 255)
         fail(Errc::InvalidArgument, "STORE DATA fallback block size must be 6..255");
 }

@@ -56,6 +56,7 @@ public:
     void open();
     void close() noexcept;
     bool is_open() const { return client_.is_open(); }
+    Transport& transport() { return transport_; }
 
     // One raw ES10 function with the block-size fallback; opens the session when needed.
     Bytes transceive(ByteView es10_request);
@@ -101,6 +102,7 @@ public:
     std::size_t block_size() const { return client_.store_data_block(); }
 
 private:
+    Transport& transport_;
     CardOptions options_;
     Es10Client client_;
 };

@@ -4,6 +4,7 @@
 
 #include "libapdu/asn1.h"
 #include "libapdu/error.h"
+#include "libapdu/log.h"
 
 namespace lpad::core {
 namespace {
@@ -31,23 +32,55 @@ Bytes tac_bytes(std::string_view tac) {
     return out;
 }
 
+std::string imei_problem(std::string_view imei) {
+    if (!all_digits(imei)) return "decimal digits expected";
+    if (imei.size() == 16) return {};  // IMEISV: no check digit (3GPP TS 23.003 §6.2.2)
+    if (imei.size() != 15) return "15 digits (IMEI with its check digit) or 16 (IMEISV) expected, got " +
+                                  std::to_string(imei.size());
+    unsigned sum = 0;  // Luhn over all 15 digits: every second digit from the left (index 1, 3, ...) doubled
+    for (std::size_t i = 0; i < 15; ++i) {
+        unsigned d = static_cast<unsigned>(imei[i] - '0');
+        if (i % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+        sum += d;
+    }
+    if (sum % 10 != 0) return "wrong check digit (3GPP TS 23.003 Annex B)";
+    return {};
+}
+
+void check_imei(std::string_view imei) {
+    if (auto problem = imei_problem(imei); !problem.empty()) fail(Errc::InvalidArgument, "IMEI: " + problem);
+}
+
+std::string_view tac_of(std::string_view imei) {
+    check_imei(imei);
+    return imei.substr(0, 8);
+}
+
 Bytes imei_bytes(std::string_view imei) {
-    if (imei.size() < 14 || imei.size() > 16 || !all_digits(imei))
-        fail(Errc::InvalidArgument, "IMEI: 14 to 16 decimal digits expected");
+    check_imei(imei);
     Bytes out;
     for (std::size_t i = 0; i < imei.size(); i += 2) {
         std::uint8_t low = static_cast<std::uint8_t>(imei[i] - '0');
         std::uint8_t high = i + 1 < imei.size() ? static_cast<std::uint8_t>(imei[i + 1] - '0') : 0x0F;
         out.push_back(static_cast<std::uint8_t>((high << 4) | low));
     }
-    return out;  // 16 digits fill 8 bytes; fewer are padded with F in the last byte
+    return out;  // 8 bytes: 16 digits, or 15 and an F pad in the last byte
 }
 
-es10::DeviceInfo make_device_info(const DeviceConfig& config) {
+es10::DeviceInfo make_device_info(const DeviceConfig& config, std::string_view device_imei) {
     es10::DeviceInfo info;
-    if (!config.imei.empty()) {
-        info.imei = imei_bytes(config.imei);
-        info.tac = tac_bytes(std::string_view(config.imei).substr(0, 8));
+    std::string_view imei = config.imei;
+    if (imei.empty() && !device_imei.empty()) {
+        if (auto problem = imei_problem(device_imei); problem.empty()) {
+            imei = device_imei;
+        } else {
+            // The modem's word, not the user's: not an error; the configured TAC is sent instead.
+            log::debug("core.device", "ignoring the IMEI the transport reported (" + problem + ")");
+        }
+    }
+    if (!imei.empty()) {
+        info.imei = imei_bytes(imei);
+        info.tac = tac_bytes(tac_of(imei));
     } else {
         info.tac = tac_bytes(config.tac);
     }
@@ -63,6 +96,11 @@ es10::DeviceInfo make_device_info(const DeviceConfig& config) {
     d.rsp_crl_supported_version = release(c.rsp_crl, "rspCrl");
     d.rsp_rpm_supported_version = release(c.rsp_rpm, "rspRpm");
     return info;
+}
+
+es10::DeviceInfo make_device_info(const DeviceConfig& config, Transport& transport) {
+    if (!config.imei.empty()) return make_device_info(config);
+    return make_device_info(config, transport.device_imei());
 }
 
 }  // namespace lpad::core

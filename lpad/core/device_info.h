@@ -8,6 +8,7 @@
 
 #include "libapdu/bytes.h"
 #include "libapdu/es10b_auth.h"
+#include "libapdu/transport.h"
 
 namespace lpad::core {
 
@@ -25,7 +26,8 @@ struct DeviceCapabilitiesConfig {
 };
 
 struct DeviceConfig {
-    // 15-digit IMEI (14 without the check digit, or a 16-digit IMEISV are accepted); empty: no IMEI is sent.
+    // IMEI (15 digits, the last its Luhn check digit) or IMEISV (16 digits): check_imei(). Empty: the device's own
+    // (Transport::device_imei(), when the link can tell and it passes the same check), else none is sent.
     std::string imei;
     // 8-digit TAC used when no IMEI is configured (the TAC is otherwise the IMEI's first 8 digits). The default is the
     // TAC other LPAs send without a device (lpac).
@@ -39,7 +41,19 @@ Bytes tac_bytes(std::string_view tac_digits);
 // it: "356938035643809" -> 53 96 83 30 65 34 08 F9.
 Bytes imei_bytes(std::string_view imei_digits);
 
-// Throws Error(InvalidArgument) naming the field for a malformed IMEI, TAC or release.
-es10::DeviceInfo make_device_info(const DeviceConfig& config);
+// SGP.22 DeviceInfo.imei is Octet8: an IMEI of 15 digits whose last is the check digit (3GPP TS 23.003 §6.2.1,
+// Luhn as in Annex B), or a 16-digit IMEISV (TAC, serial number, 2-digit SVN). Empty when `imei` is one, else what
+// is wrong with it (for a message). The one rule for lpad.conf, D-Bus options and the modem's own IMEI.
+std::string imei_problem(std::string_view imei);
+void check_imei(std::string_view imei);  // throws Error(InvalidArgument) "IMEI: <problem>"
+// The TAC of a valid IMEI or IMEISV: its first 8 digits (3GPP TS 23.003 §6.2).
+std::string_view tac_of(std::string_view imei);
+
+// Throws Error(InvalidArgument) naming the field for a malformed IMEI, TAC or release. `device_imei` (what the
+// transport reports, Transport::device_imei()) is used only when `config.imei` is empty, and only when it passes
+// check_imei (an invalid one is logged at debug level and ignored: the configured TAC is sent, no IMEI).
+es10::DeviceInfo make_device_info(const DeviceConfig& config, std::string_view device_imei = {});
+// The same, asking `transport` (open) for the device's IMEI only when `config.imei` is empty.
+es10::DeviceInfo make_device_info(const DeviceConfig& config, Transport& transport);
 
 }  // namespace lpad::core

@@ -15,11 +15,13 @@ DiscoveryResult discover(CardSession& card, ServerConnector& connector, const Di
         if (result.smds_address.empty()) fail(Errc::NotFound, "the eUICC has no root SM-DS address");
     }
     result.smds_address = es9p::normalize_server_address(result.smds_address);
+    card.open();
+    auto device_info = make_device_info(options.device, card.transport());
     auto http = connector.connect(result.smds_address);
     es9p::Es11Client es11(*http, result.smds_address, options.es11_path);
 
     // SGP.22 §3.6.3: ctxParams1 without a matching ID for event retrieval.
-    AuthenticationRequest ar{result.smds_address, std::nullopt, std::nullopt, make_device_info(options.device)};
+    AuthenticationRequest ar{result.smds_address, std::nullopt, std::nullopt, std::move(device_info)};
     Authentication auth;
     try {
         auth = authenticate_server(card, ar, [&](const Bytes& challenge, const Bytes& info1) {

@@ -15,6 +15,7 @@ namespace lpad::core {
 namespace {
 
 constexpr std::string_view kLog = "core.download";
+using Clock = std::chrono::steady_clock;
 
 ProfilePreview make_preview(const es10::StoreMetadataRequest& md, bool cc_required) {
     ProfilePreview p;
@@ -36,11 +37,70 @@ Bytes signature_content(ByteView tlv_5f37, std::string_view field) {
     return Bytes(e.value.begin(), e.value.end());
 }
 
+// DownloadOptions::deadline: the time left, with the consent wait added back.
+class Deadline {
+public:
+    explicit Deadline(std::optional<std::chrono::milliseconds> limit) : limit_(limit) {
+        if (limit) until_ = Clock::now() + *limit;
+    }
+    // Throws Timeout once the deadline passed.
+    void check() const {
+        if (until_ && Clock::now() >= *until_) expired();
+    }
+    std::optional<std::chrono::milliseconds> left() const {
+        if (!until_) return std::nullopt;
+        check();
+        return std::chrono::ceil<std::chrono::milliseconds>(*until_ - Clock::now());
+    }
+    bool passed() const { return until_ && Clock::now() >= *until_; }
+    void extend(Clock::duration d) {
+        if (until_) *until_ += d;
+    }
+    [[noreturn]] void expired() const {
+        fail(Errc::Timeout, "the download did not finish within its deadline of " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*limit_).count()) +
+                                " s (download_timeout)");
+    }
+
+private:
+    std::optional<std::chrono::milliseconds> limit_;
+    std::optional<Clock::time_point> until_;
+};
+
+// Every ES9+ request of a download gets at most the time left before the deadline; a cancelSession (sent after
+// the deadline passed, to keep the order usable) gets kCancelGrace.
+class DeadlineHttpClient final : public es9p::HttpClient {
+public:
+    static constexpr std::chrono::milliseconds kCancelGrace{std::chrono::seconds(15)};
+    DeadlineHttpClient(es9p::HttpClient& inner, const Deadline& deadline) : inner_(inner), deadline_(deadline) {}
+    void cancelling() { cancelling_ = true; }
+    es9p::HttpResponse post(const es9p::HttpRequest& request) override {
+        auto r = request;
+        if (cancelling_) {
+            r.timeout = kCancelGrace;
+        } else if (auto left = deadline_.left()) {
+            r.timeout = r.timeout ? std::min(*r.timeout, *left) : *left;
+        }
+        try {
+            return inner_.post(r);
+        } catch (const Error& e) {
+            if (e.code() == Errc::Timeout && !cancelling_ && deadline_.passed()) deadline_.expired();
+            throw;
+        }
+    }
+
+private:
+    es9p::HttpClient& inner_;
+    const Deadline& deadline_;
+    bool cancelling_ = false;
+};
+
 // One download: the state the failure handling needs.
 class Download {
 public:
     Download(CardSession& card, ServerConnector& connector, DownloadTarget target, const DownloadOptions& options)
-        : card_(card), connector_(connector), target_(std::move(target)), options_(options) {}
+        : card_(card), connector_(connector), target_(std::move(target)), options_(options),
+          deadline_(options.deadline) {}
 
     DownloadResult run();
 
@@ -48,7 +108,8 @@ private:
     void progress(DownloadStage stage, int percent) {
         if (options_.progress) options_.progress(stage, percent);
     }
-    // Before loading: CancelSession on the card, its signed answer to the server. Errors here are only logged.
+    // Before loading: CancelSession on the card, its signed answer to the server (only once the server knows the
+    // eUICC, i.e. after authenticateClient: it verifies the answer with CERT.EUICC). Errors here are only logged.
     void cancel(es10::CancelSessionReason reason) noexcept;
     DownloadResult after_load_failure(const Error& error);
     // Throws Rejected after cancelling with pprNotAllowed when the RAT refuses a PPR.
@@ -61,21 +122,25 @@ private:
     ServerConnector& connector_;
     DownloadTarget target_;
     const DownloadOptions& options_;
-    std::unique_ptr<es9p::HttpClient> http_;
+    Deadline deadline_;
+    std::unique_ptr<es9p::HttpClient> connection_;
+    std::unique_ptr<DeadlineHttpClient> http_;  // over connection_
     std::optional<es9p::Es9pClient> es9p_;
     std::string tid_;
     Bytes tid_bytes_;
     DownloadResult result_;
     bool cancelled_ = false;
+    bool server_knows_euicc_ = false;  // authenticateClient was sent
 };
 
 void Download::cancel(es10::CancelSessionReason reason) noexcept {
     cancelled_ = true;
+    http_->cancelling();
     try {
         log::info(kLog, "cancelling session " + tid_ + ": " + std::string(es10::name(reason)));
         auto resp = card_.cancel_session(tid_bytes_, reason);
         resp.check();
-        es9p_->cancel_session({tid_, resp.der()});
+        if (server_knows_euicc_) es9p_->cancel_session({tid_, resp.der()});
     } catch (const std::exception& e) {
         log::warning(kLog, std::string("cancelling the session failed: ") + e.what());
     }
@@ -96,6 +161,7 @@ std::vector<SendOutcome> Download::send_notifications() {
 
 es10::StoreMetadataRequest Download::authenticate_client(const es10::AuthenticateServerResponse& asr,
                                                          es10::PrepareDownloadRequest& prepare) {
+    server_knows_euicc_ = true;
     auto ac = es9p_->authenticate_client({tid_, asr.der()});
     if (!same_server_address(ac.transaction_id, tid_))  // hex text: case-insensitive like the address
         fail(Errc::ProtocolViolation, "authenticateClient answered for another transactionId");
@@ -115,21 +181,37 @@ es10::StoreMetadataRequest Download::authenticate_client(const es10::Authenticat
 
 DownloadResult Download::run() {
     result_.smdp_address = target_.smdp_address;
-    http_ = connector_.connect(target_.smdp_address);
+    // Checked before anything reaches the server: a bad IMEI must not open a session it cannot finish.
+    card_.open();
+    auto device_info = make_device_info(options_.device, card_.transport());
+    connection_ = connector_.connect(target_.smdp_address);
+    http_ = std::make_unique<DeadlineHttpClient>(*connection_, deadline_);
     es9p_.emplace(*http_, target_.smdp_address);
     progress(DownloadStage::Authenticating, 0);
     log::info(kLog, "download from " + target_.smdp_address + " matching ID " +
                         (target_.matching_id ? log::redact(*target_.matching_id) : std::string("(none)")));
 
-    AuthenticationRequest ar{target_.smdp_address, target_.matching_id, target_.smdp_oid,
-                             make_device_info(options_.device)};
+    AuthenticationRequest ar{target_.smdp_address, target_.matching_id, target_.smdp_oid, std::move(device_info)};
     Authentication auth;
     try {
-        auth = authenticate_server(card_, ar, [&](const Bytes& challenge, const Bytes& info1) {
-            return es9p_->initiate_authentication({challenge, info1, target_.smdp_address});
-        });
+        auth = authenticate_server(
+            card_, ar,
+            [&](const Bytes& challenge, const Bytes& info1) {
+                return es9p_->initiate_authentication({challenge, info1, target_.smdp_address});
+            },
+            [&](const std::string& tid, const Bytes& tid_bytes) {
+                tid_ = tid;
+                tid_bytes_ = tid_bytes;
+            });
     } catch (const Error& e) {
-        if (e.code() == Errc::ProtocolViolation) card_.close();  // nothing signed; drop whatever the card holds
+        if (e.code() == Errc::ProtocolViolation) {
+            card_.close();  // nothing signed; drop whatever the card holds
+        } else if (!tid_bytes_.empty()) {
+            // AuthenticateServer went out but its answer did not come back (link, status word): the card may hold
+            // the session, so it is asked to end it. The server cannot verify a cancel before it has seen the
+            // eUICC (authenticateClient); its session expires on its own.
+            cancel(cancel_reason_for(e));
+        }
         throw;
     }
     tid_ = auth.transaction_id;
@@ -151,19 +233,28 @@ DownloadResult Download::run() {
         progress(DownloadStage::Authenticating, 10);
         metadata = authenticate_client(auth.response, prepare);
         result_.profile = make_preview(metadata, prepare.smdp_signed2.cc_required_flag);
+        result_.profile.smdp_address = target_.smdp_address;
         auto policy = check_policy_rules(metadata);
         result_.profile.consent_required = policy.consent_required;
 
         progress(DownloadStage::Consent, 15);
+        deadline_.check();
         ConsentDecision decision;
         if (options_.consent) {
+            auto asked = Clock::now();
             decision = options_.consent(result_.profile);
+            deadline_.extend(Clock::now() - asked);  // the user's time does not count
         } else if (policy.consent_required) {
             // SGP.22 §2.9.2.2: without a consenting user the LPA must not go on; nobody refused, so keep the order.
             cancel(es10::CancelSessionReason::postponed);
             fail(Errc::Rejected, "profile " + result_.profile.iccid +
                                      ": the eUICC's Rules Authorisation Table requires End User consent and "
                                      "there is no consent hook to ask");
+        }
+        if (decision.timed_out) {
+            // Nobody answered: the order stays usable (RSP-NOTES: only postponed and timeout keep it).
+            cancel(es10::CancelSessionReason::timeout);
+            fail(Errc::Timeout, "no decision on profile " + result_.profile.iccid + " in time");
         }
         if (!decision.accept) {
             cancel(es10::CancelSessionReason::endUserRejection);
@@ -180,6 +271,7 @@ DownloadResult Download::run() {
         }
 
         progress(DownloadStage::Preparing, 20);
+        deadline_.check();
         auto pdr = card_.prepare_download(prepare);
         progress(DownloadStage::Downloading, 25);
         if (!pdr.is_ok()) {
@@ -194,6 +286,7 @@ DownloadResult Download::run() {
             fail(Errc::ProtocolViolation, "getBoundProfilePackage answered for another transactionId");
         es10::split_for_loading(bpp.bound_profile_package);  // refuse a malformed package before loading
 
+        deadline_.check();  // the last point to stop: once loading began, it runs to the card's result
         progress(DownloadStage::Installing, 30);
         es10::ProfileInstallationResult pir;
         try {

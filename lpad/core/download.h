@@ -12,7 +12,7 @@
 //                     device's policy refuses the profile; nobody misbehaved, so the server gets the signed cancel),
 //   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code), and for
 //                     a RAT rule requiring End User consent when there is no consent hook to ask (Errc::Rejected),
-//   timeout           for timeouts,
+//   timeout           for timeouts (a server too slow, the download deadline, a consent that never came),
 //   metadataMismatch  for profile metadata that does not parse,
 //   undefinedReason   otherwise,
 // and the signed CancelSessionResponse goes to the server (ES9+ cancelSession), so the order stays usable where the
@@ -21,6 +21,7 @@
 // again, the pending notifications (the ProfileInstallationResult) are sent, and the true outcome is reported.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ std::string_view name(DownloadStage stage);
 
 // What the user is asked to accept (SGP.22 §3.1.3.1 step "Profile Metadata").
 struct ProfilePreview {
+    std::string smdp_address;  // the SM-DP+ offering it (normalized, as connected to)
     std::string iccid;
     std::string name;
     std::string service_provider;
@@ -55,6 +57,9 @@ struct ProfilePreview {
 struct ConsentDecision {
     bool accept = true;
     std::optional<std::string> confirmation_code;  // overrides DownloadOptions::confirmation_code
+    // Nobody decided (the wait ran out, or the asker went away): not a refusal of the profile. The session is
+    // cancelled with reason timeout, so the order stays usable, and download() throws Timeout.
+    bool timed_out = false;
 };
 
 struct DownloadOptions {
@@ -68,6 +73,10 @@ struct DownloadOptions {
     bool refresh_flag = false;  // for that enable
     bool send_notifications = true;
     NotificationSender* notifications = nullptr;  // used when set (retry schedule); else a local one
+    // The whole download, from the first request to the installed profile, not counting the time the consent hook
+    // takes: past it the download stops with Timeout ("download deadline") and, before loading, the session is
+    // cancelled with reason timeout. Each HTTP request gets at most the time left. Absent: no overall limit.
+    std::optional<std::chrono::milliseconds> deadline;
 };
 
 // Where to download from: an activation code's content, or an SM-DS event.

@@ -1,5 +1,7 @@
-// Who may change things (ARCHITECTURE "D-Bus API"): on the system bus only root and members of the group "lpad"
-// may call mutating methods; everyone may read. On a development session bus (--session) there is no check.
+// Who may change things (ARCHITECTURE "D-Bus API"): on the system bus (and on a --bus-address bus) only root and
+// members of the group "lpad" may call a method that changes the card or touches the card or the network (every
+// method of the API, Discover and Refresh included); everyone may read the properties. The daemon checks this
+// itself, whatever the bus policy says. On a development session bus (--session) there is no check.
 #pragma once
 
 #include <sdbus-c++/IObject.h>

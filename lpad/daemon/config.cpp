@@ -8,6 +8,7 @@
 
 #include "libapdu/error.h"
 #include "libapdu/identifiers.h"
+#include "lpad/core/device_info.h"
 
 namespace lpad::daemon {
 namespace {
@@ -68,9 +69,7 @@ CardConfig read_card(const Reader& r, const toml::table& t, const std::string& p
             c.store_data_block = static_cast<std::size_t>(r.integer(node, key, 6, 255));
         } else if (k == "imei") {
             c.imei = r.string(node, key);
-            if (c.imei.size() < 14 || c.imei.size() > 16 ||
-                c.imei.find_first_not_of("0123456789") != std::string::npos)
-                r.bad(node, key, "expected 14 to 16 digits");
+            if (auto problem = core::imei_problem(c.imei); !problem.empty()) r.bad(node, key, problem);
         } else if (k == "refresh") {
             c.refresh = r.boolean(node, key);
         } else if (k == "notifications") {
@@ -119,14 +118,21 @@ Config parse_config(const std::string& text, const std::string& source_name) {
             }
         } else if (key == "state_dir") {
             config.state_dir = r.string(node, key);
+        } else if (key == "consent_timeout") {
+            config.consent_timeout = std::chrono::seconds(r.integer(node, key, 1, 86400));
+        } else if (key == "download_timeout") {
+            config.download_timeout = std::chrono::seconds(r.integer(node, key, 1, 86400));
         } else if (key == "trust") {
             if (!node.is_table()) r.bad(node, key, "expected a table [trust]");
             read_trust(r, *node.as_table(), config.trust);
         } else if (key == "card") {
             const auto* arr = node.as_array();
             if (!arr || !arr->is_array_of_tables()) r.bad(node, key, "expected [[card]] tables");
-            for (std::size_t i = 0; i < arr->size(); ++i)
-                config.cards.push_back(read_card(r, *arr->get(i)->as_table(), "card[" + std::to_string(i) + "]."));
+            for (std::size_t i = 0; i < arr->size(); ++i) {
+                const toml::table* card = arr->get(i) ? arr->get(i)->as_table() : nullptr;
+                if (!card) r.bad(node, key, "expected [[card]] tables");
+                config.cards.push_back(read_card(r, *card, "card[" + std::to_string(i) + "]."));
+            }
         } else {
             r.bad(node, key, "unknown key");
         }

@@ -2,6 +2,8 @@
 //
 //   log_level = "info"                      # error|warning|info|debug|trace
 //   state_dir = "/var/lib/lpad"
+//   consent_timeout = 300                   # s a preview download waits for Accept/Reject (1..86400)
+//   download_timeout = 240                  # s a whole download may take, consent not counted (1..86400)
 //   [trust]
 //   production = "/usr/share/lpad/trust/gsma-ci-production.pem"   # "" = none
 //   test = "/usr/share/lpad/trust/gsma-ci-test.pem"
@@ -20,6 +22,7 @@
 // Unknown keys and bad values are errors that name the key and its line.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -33,7 +36,7 @@ struct CardConfig {
     std::string driver;
     std::vector<std::string> isdr_aids;  // hex; empty: the SGP.22 default
     std::size_t store_data_block = 255;
-    std::string imei;
+    std::string imei;  // core::check_imei; empty: the transport's, if it knows one
     bool refresh = false;
     bool auto_notifications = true;
 };
@@ -41,6 +44,11 @@ struct CardConfig {
 struct Config {
     log::Level log_level = log::Level::Info;
     std::string state_dir = "/var/lib/lpad";
+    // A preview download that gets no Accept/Reject in this time is cancelled (reason timeout).
+    std::chrono::seconds consent_timeout{300};
+    // A download still running after this (not counting the consent wait) stops with Timeout, cancelled with reason
+    // timeout. Below lpactl's 300 s, so that it sees this error rather than its own.
+    std::chrono::seconds download_timeout{240};
     core::TrustSettings trust;
     std::vector<CardConfig> cards;
 };

@@ -67,7 +67,8 @@ Daemon::Daemon(const Config& config, const BusChoice& bus) {
     std::vector<sdbus::ObjectPath> paths;
     const std::vector<CardConfig> cards = expand_cards(config.cards);
     for (unsigned i = 0; i < cards.size(); ++i) {
-        ServiceContext ctx{*connection_, *loop_, *connector_, access, config.state_dir};
+        ServiceContext ctx{*connection_, *loop_, *connector_, access, config.state_dir, config.consent_timeout,
+                           config.download_timeout};
         euiccs_.push_back(std::make_unique<EuiccService>(ctx, i, cards[i]));
         paths.emplace_back(euiccs_.back()->path());
         log::info("lpad", euiccs_.back()->path() + ": " + cards[i].driver);

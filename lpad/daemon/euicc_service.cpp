@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "libapdu/activation_code.h"
 #include "libapdu/identifiers.h"
 #include "libapdu/log.h"
 #include "drivers/registry.h"
@@ -11,7 +12,6 @@
 namespace lpad::daemon {
 namespace {
 constexpr const char* kEuiccIface = "org.lpad.Lpad1.Euicc";
-constexpr auto kConsentTimeout = std::chrono::minutes(5);
 
 template <class T>
 std::optional<T> option(const std::map<std::string, sdbus::Variant>& options, const std::string& key) {
@@ -51,6 +51,7 @@ EuiccService::~EuiccService() {
 
 void EuiccService::stop() {
     presence_.reset();  // no presence event is posted after this
+    bus_proxy_.reset();
     for (auto& [path, d] : downloads_) d->cancel();
     if (worker_) worker_->stop();
 }
@@ -60,6 +61,14 @@ void EuiccService::start() {
         refresh_cache();
         if (worker_ok_) process_due_notifications(false);
     });
+    // A client that leaves the bus takes its pending preview with it (NameOwnerChanged with no new owner).
+    bus_proxy_ = sdbus::createProxy(context_.connection, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+    bus_proxy_->registerSignalHandler("org.freedesktop.DBus", "NameOwnerChanged", [this](sdbus::Signal& signal) {
+        std::string name, old_owner, new_owner;
+        signal >> name >> old_owner >> new_owner;
+        if (new_owner.empty() && !old_owner.empty()) on_name_lost(old_owner);
+    });
+    bus_proxy_->finishRegistration();
     // Queued after the first read, so the watch's first report (the state at start) finds it done.
     presence_ = drivers::watch_presence(config_.driver, [this](const drivers::PresenceEvent& event) {
         worker_->submit_fn([this, event] { on_presence(event); });
@@ -103,7 +112,15 @@ void EuiccService::post_status(std::string status) {
 
 template <class Body, class... Out>
 void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body) {
-    worker_->submit_fn([this, result = std::move(result), body = std::move(body)]() mutable {
+    auto pending = std::make_shared<std::optional<sdbus::Result<Out...>>>(std::move(result));
+    auto ticket = admit([pending](const DbusError& err) {
+        if (!*pending) return;
+        (*pending)->returnError(sdbus::Error(err.name, err.message));
+        pending->reset();
+    });
+    if (!ticket) return;
+    worker_->submit_fn([this, ticket, pending, body = std::move(body)]() mutable {
+        if (!ticket->start()) return;  // refused (and answered) while queued
         std::optional<std::tuple<Out...>> value;
         std::optional<DbusError> error;
         try {
@@ -113,15 +130,61 @@ void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body) {
             log::warning("euicc" + std::to_string(index_), error->name + ": " + error->message);
         }
         card_->close();
-        refresh_cache();
-        context_.loop.post_fn([result = std::move(result), value = std::move(value), error = std::move(error)]() mutable {
-            if (error) result.returnError(sdbus::Error(error->name, error->message));
-            else std::apply([&](auto&... v) { result.returnResults(v...); }, *value);
+        auto facts = read_facts();
+        context_.loop.post_fn([this, pending, value = std::move(value), error = std::move(error),
+                               facts = std::move(facts)]() mutable {
+            // The reply first, while the object whose method it answers is still registered (a deleted profile's
+            // object goes with the update): replying after its removal lost the reply (issue #11, item 1).
+            if (*pending) {
+                if (error) (*pending)->returnError(sdbus::Error(error->name, error->message));
+                else std::apply([&](auto&... v) { (*pending)->returnResults(v...); }, *value);
+                pending->reset();
+            }
+            if (facts) apply_facts(std::move(*facts));
         });
     });
 }
 
+std::shared_ptr<EuiccService::Ticket> EuiccService::admit(std::function<void(const DbusError&)> refuse) {
+    if (consent_gate_ && !consent_gate_->decided()) {
+        refuse(busy_error());
+        return nullptr;
+    }
+    std::erase_if(tickets_, [](const auto& t) { return t->state.load() != 0; });
+    auto ticket = std::make_shared<Ticket>();
+    ticket->refuse = std::move(refuse);
+    tickets_.push_back(ticket);
+    return ticket;
+}
+
+void EuiccService::refuse_queued() {
+    for (auto& t : tickets_) {
+        int queued = 0;
+        if (t->state.compare_exchange_strong(queued, 2)) t->refuse(busy_error());
+    }
+    tickets_.clear();
+}
+
+DbusError EuiccService::busy_error() const {
+    return {std::string(kErrorPrefix) + std::string(errc_name(Errc::Busy)),
+            "the eUICC is held by a download waiting for the user's decision (" + consent_path_ +
+                "): accept or reject it first; without a decision it is cancelled after " +
+                std::to_string(context_.consent_timeout.count()) + " s"};
+}
+
+void EuiccService::on_name_lost(const std::string& unique_name) {
+    if (unique_name != consent_caller_ || !consent_gate_ || consent_gate_->decided()) return;
+    log::info("euicc" + std::to_string(index_),
+              "the client waiting on " + consent_path_ + " left the bus: cancelling it (order kept)");
+    consent_gate_->decide(core::ConsentDecision{false, std::nullopt, true});
+}
+
 void EuiccService::refresh_cache() {
+    if (auto f = read_facts())
+        context_.loop.post_fn([this, f = std::move(*f)]() mutable { apply_facts(std::move(f)); });
+}
+
+std::optional<CardFacts> EuiccService::read_facts() {
     const std::string tag = "euicc" + std::to_string(index_);
     CardFacts f;
     if (!worker_reread_eid_) f.eid = worker_eid_;
@@ -144,14 +207,14 @@ void EuiccService::refresh_cache() {
         worker_ok_ = false;
         card_->close();
         post_status(err.name);
-        return;
+        return std::nullopt;
     }
     if (!worker_ok_ && !worker_last_error_.empty()) log::info(tag, "card readable again (EID " + f.eid + ")");
     worker_ok_ = true;
     worker_reread_eid_ = false;
     worker_last_error_.clear();
     card_->close();
-    context_.loop.post_fn([this, f = std::move(f)]() mutable { apply_facts(std::move(f)); });
+    return f;
 }
 
 void EuiccService::apply_facts(CardFacts f) {
@@ -237,7 +300,7 @@ core::NotificationSender& EuiccService::sender() {
     return *sender_;
 }
 
-void EuiccService::process_due_notifications(bool only_if_due) {
+void EuiccService::process_due_notifications(bool only_if_due, bool reread) {
     if (!config_.auto_notifications) return;
     try {
         auto& s = sender();
@@ -253,7 +316,7 @@ void EuiccService::process_due_notifications(bool only_if_due) {
                 log::info("euicc" + std::to_string(index_),
                           "notification " + std::to_string(o.seq_number) + " not delivered: " + o.message);
         card_->close();
-        if (!outcomes.empty()) refresh_cache();
+        if (reread && !outcomes.empty()) refresh_cache();
     } catch (const std::exception& e) {
         card_->close();
         log::warning("euicc" + std::to_string(index_), std::string("notifications: ") + e.what());
@@ -266,6 +329,8 @@ core::DownloadOptions EuiccService::download_options(const std::map<std::string,
             fail(Errc::InvalidArgument, "unknown download option " + key);
     core::DownloadOptions o;
     o.device.imei = option<std::string>(options, "imei").value_or(config_.imei);
+    if (!o.device.imei.empty()) core::check_imei(o.device.imei);  // here, before any job: InvalidArgument
+    o.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(context_.download_timeout);
     if (auto cc = option<std::string>(options, "confirmation_code"); cc && !cc->empty()) o.confirmation_code = cc;
     o.enable_after_download = option<bool>(options, "enable").value_or(false);
     o.refresh_flag = config_.refresh;
@@ -301,9 +366,11 @@ void EuiccService::Download(sdbus::Result<sdbus::ObjectPath, std::string>&& resu
 void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, std::string activation_code,
                                    std::map<std::string, sdbus::Variant> options) {
     core::DownloadOptions opts;
+    std::string caller;  // its unique name: leaving the bus cancels the preview
     try {
         check_mutation_allowed(context_.access, getObject());
         opts = download_options(options);
+        if (const auto* msg = getObject().getCurrentlyProcessedMessage()) caller = msg->getSender();
     } catch (const std::exception& e) {
         auto err = to_dbus_error(e);
         result.returnError(sdbus::Error(err.name, err.message));
@@ -313,19 +380,33 @@ void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, st
     auto gate = std::make_shared<ConsentGate>();
     // The PreviewDownload reply waits (on the bus thread) until the consent point or a failure before it.
     auto pending = std::make_shared<std::optional<sdbus::Result<sdbus::ObjectPath>>>(std::move(result));
-    worker_->submit_fn([this, code = std::move(activation_code), opts = std::move(opts), path, gate,
-                        pending]() mutable {
-        opts.consent = [this, path, gate, pending](const core::ProfilePreview& preview) {
-            context_.loop.post_fn([this, path, gate, pending, preview] {
-                downloads_[path] = std::make_shared<DownloadObject>(context_.connection, path, path_, "", preview,
-                                                                    gate, context_.access);
+    auto ticket = admit([pending](const DbusError& err) {
+        if (!*pending) return;
+        (*pending)->returnError(sdbus::Error(err.name, err.message));
+        pending->reset();
+    });
+    if (!ticket) return;
+    worker_->submit_fn([this, ticket, code = std::move(activation_code), opts = std::move(opts), path, gate, pending,
+                        caller]() mutable {
+        if (!ticket->start()) return;
+        opts.consent = [this, path, gate, pending, caller](const core::ProfilePreview& preview) {
+            context_.loop.post_fn([this, path, gate, pending, preview, caller] {
+                downloads_[path] = std::make_shared<DownloadObject>(context_.connection, path, path_,
+                                                                    preview.smdp_address, preview, gate,
+                                                                    context_.access);
+                consent_path_ = path;
+                consent_caller_ = caller;
+                consent_gate_ = gate;
+                refuse_queued();  // the worker is held until the decision: nothing queued behind waits silently
                 if (*pending) (*pending)->returnResults(sdbus::ObjectPath(path));
                 pending->reset();
             });
             std::unique_lock lock(gate->mutex);
-            if (!gate->cv.wait_for(lock, kConsentTimeout, [&] { return gate->decision.has_value(); })) {
-                log::info("euicc" + std::to_string(index_), "no decision on " + path + ": rejected");
-                return core::ConsentDecision{false, std::nullopt};
+            if (!gate->cv.wait_for(lock, context_.consent_timeout, [&] { return gate->decision.has_value(); })) {
+                log::info("euicc" + std::to_string(index_),
+                          "no decision on " + path + " within " + std::to_string(context_.consent_timeout.count()) +
+                              " s: cancelled (order kept)");
+                gate->decision = core::ConsentDecision{false, std::nullopt, true};
             }
             return *gate->decision;
         };
@@ -341,23 +422,42 @@ void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, st
         }
         set_progress("", 0);
         card_->close();
-        refresh_cache();
-        context_.loop.post_fn([this, path, pending, profile_path, error] {
+        auto facts = read_facts();
+        context_.loop.post_fn([this, path, gate, pending, profile_path, error, facts = std::move(facts)]() mutable {
+            if (consent_gate_ == gate) {
+                consent_gate_.reset();
+                consent_path_.clear();
+                consent_caller_.clear();
+            }
             if (*pending) {  // failed before the consent point
                 const DbusError& err = error ? *error : DbusError{std::string(kErrorPrefix) + "Internal", "no consent"};
                 (*pending)->returnError(sdbus::Error(err.name, err.message));
                 pending->reset();
             }
             auto it = downloads_.find(path);
-            if (it == downloads_.end()) return;
-            it->second->finish(profile_path, error);
-            downloads_.erase(it);
+            if (it != downloads_.end()) {
+                it->second->finish(profile_path, error);
+                downloads_.erase(it);
+            }
+            if (facts) apply_facts(std::move(*facts));
         });
     });
 }
 
+// Methods that touch the card or the network: access check first, on the bus thread, then the job. Reads of the
+// cached properties are open to everyone; every method is not (tests/integration/daemon/test_access_methods.sh).
+#define LPAD_CHECK_MUTATION(result)                                        \
+    try {                                                                  \
+        check_mutation_allowed(context_.access, getObject());              \
+    } catch (const std::exception& e) {                                    \
+        auto err = to_dbus_error(e);                                       \
+        (result).returnError(sdbus::Error(err.name, err.message));         \
+        return;                                                            \
+    }
+
 void EuiccService::Discover(sdbus::Result<std::vector<sdbus::Struct<std::string, std::string>>>&& result,
                             std::string smds_address) {
+    LPAD_CHECK_MUTATION(result)
     enqueue(std::move(result), [this, smds_address](core::CardSession& card) {
         core::DiscoveryOptions o;
         if (!smds_address.empty()) o.smds_address = smds_address;
@@ -369,18 +469,16 @@ void EuiccService::Discover(sdbus::Result<std::vector<sdbus::Struct<std::string,
     });
 }
 
-// Mutating methods: access check first, on the bus thread, then the job.
-#define LPAD_CHECK_MUTATION(result)                                        \
-    try {                                                                  \
-        check_mutation_allowed(context_.access, getObject());              \
-    } catch (const std::exception& e) {                                    \
-        auto err = to_dbus_error(e);                                       \
-        (result).returnError(sdbus::Error(err.name, err.message));         \
-        return;                                                            \
-    }
-
 void EuiccService::SetDefaultSmdpAddress(sdbus::Result<>&& result, std::string address) {
     LPAD_CHECK_MUTATION(result)
+    try {
+        // The activation code's address rule, before anything reaches the card; "" clears the address.
+        if (!address.empty()) address = ActivationCode::parse_address(address);
+    } catch (const std::exception& e) {
+        auto err = to_dbus_error(e);
+        result.returnError(sdbus::Error(err.name, err.message));
+        return;
+    }
     enqueue(std::move(result), [address](core::CardSession& card) {
         card.set_default_dp_address(address);
         return std::tuple<>{};
@@ -400,7 +498,7 @@ void EuiccService::ResetMemory(sdbus::Result<>&& result, std::vector<std::string
         if (what.empty()) fail(Errc::InvalidArgument, "nothing to reset");
         card.memory_reset(bits);
         card.close();
-        process_due_notifications(false);  // the deletes' notifications
+        process_due_notifications(false, false);  // the deletes' notifications
         return std::tuple<>{};
     });
 }
@@ -432,6 +530,7 @@ void EuiccService::RemoveNotification(sdbus::Result<>&& result, int64_t seq_numb
 }
 
 void EuiccService::Refresh(sdbus::Result<>&& result) {
+    LPAD_CHECK_MUTATION(result)
     enqueue(std::move(result), [](core::CardSession&) { return std::tuple<>{}; });
 }
 
@@ -451,7 +550,7 @@ void EuiccService::profile_job(sdbus::Result<>&& result, sdbus::IObject& caller,
         else card.set_nickname(iccid_to_bcd(iccid), nickname);
         if (op != "nickname") {
             card.close();
-            process_due_notifications(false);
+            process_due_notifications(false, false);
         }
         return std::tuple<>{};
     });

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +36,7 @@ inline const std::string kRootPath = "/org/lpad/Lpad1";
 
 class ProfileObject;
 class DownloadObject;
+struct ConsentGate;
 
 struct ServiceContext {
     sdbus::IConnection& connection;
@@ -41,6 +44,8 @@ struct ServiceContext {
     core::ServerConnector& connector;
     AccessPolicy access;
     std::string state_dir;
+    std::chrono::seconds consent_timeout{300};   // Config::consent_timeout
+    std::chrono::seconds download_timeout{240};  // Config::download_timeout
 };
 
 class EuiccService final : public sdbus::AdaptorInterfaces<org::lpad::Lpad1::Euicc_adaptor> {
@@ -89,11 +94,28 @@ private:
     std::string DownloadStage() override { return stage_; }
     uint32_t DownloadPercent() override { return percent_; }
 
-    // Runs `body(card)` on the worker, re-reads the card, then on the bus thread updates the objects and replies
-    // with the tuple `body` returned (or the mapped error).
+    // Runs `body(card)` on the worker, re-reads the card, then on the bus thread replies with the tuple `body`
+    // returned (or the mapped error) and then updates the objects (the update may remove the object being answered).
     template <class Body, class... Out>
     void enqueue(sdbus::Result<Out...>&& result, Body body);
-    // Worker side: re-read the card into a snapshot and post it to the bus thread.
+    // A queued job that can be refused (Busy) until it starts: while a preview waits for consent the worker is held,
+    // so jobs queued behind it, and new ones, are answered at once instead of timing out unnoticed.
+    struct Ticket {
+        std::atomic<int> state{0};  // 0 queued, 1 started (worker), 2 refused (bus thread)
+        std::function<void(const DbusError&)> refuse;  // bus thread
+        bool start() {  // worker: false when refused meanwhile
+            int queued = 0;
+            return state.compare_exchange_strong(queued, 1);
+        }
+    };
+    // Bus thread: a ticket for a new job, or nullptr after answering `refuse` with Busy (a preview waits).
+    std::shared_ptr<Ticket> admit(std::function<void(const DbusError&)> refuse);
+    void refuse_queued();                // bus thread: every job not started yet gets Busy
+    DbusError busy_error() const;        // bus thread
+    void on_name_lost(const std::string& unique_name);  // bus thread: a client left the bus
+    // Worker side: re-read the card into a snapshot (nullopt when it cannot be read: Status is posted instead).
+    std::optional<CardFacts> read_facts();
+    // Worker side: re-read the card and post the snapshot to the bus thread.
     void refresh_cache();
     void post_status(std::string status);  // worker: Status only (the card could not be read)
     void on_presence(const drivers::PresenceEvent& event);  // worker
@@ -102,8 +124,9 @@ private:
     void set_progress(std::string stage, unsigned percent);  // any thread
     core::DownloadOptions download_options(const std::map<std::string, sdbus::Variant>& options);
     // Worker: deliver pending notifications (automatic mode only); `only_if_due`: skip unless a retry is due or
-    // the card holds notifications never tried.
-    void process_due_notifications(bool only_if_due);
+    // the card holds notifications never tried. `reread`: re-read the card afterwards when anything was sent (not
+    // inside a job: enqueue re-reads it once the job is done, after its reply).
+    void process_due_notifications(bool only_if_due, bool reread = true);
     core::NotificationSender& sender();          // worker; created once the EID is known
 
     ServiceContext context_;
@@ -122,6 +145,11 @@ private:
     CardFacts facts_;                           // bus thread only
     std::map<std::string, std::unique_ptr<ProfileObject>> profiles_;    // bus thread only, by ICCID
     std::map<std::string, std::shared_ptr<DownloadObject>> downloads_;  // bus thread only, by path
+    std::vector<std::shared_ptr<Ticket>> tickets_;                       // bus thread only
+    // The preview waiting for consent (bus thread only): its path, gate and the caller that asked for it.
+    std::string consent_path_, consent_caller_;
+    std::shared_ptr<ConsentGate> consent_gate_;
+    std::unique_ptr<sdbus::IProxy> bus_proxy_;  // org.freedesktop.DBus: NameOwnerChanged (bus thread)
     unsigned next_download_ = 0;
     std::string stage_;
     unsigned percent_ = 0;

@@ -70,6 +70,11 @@ void ConsentGate::decide(core::ConsentDecision d) {
     cv.notify_all();
 }
 
+bool ConsentGate::decided() {
+    std::lock_guard lock(mutex);
+    return decision.has_value();
+}
+
 DownloadObject::DownloadObject(sdbus::IConnection& connection, std::string path, std::string euicc_path,
                                std::string smdp, const core::ProfilePreview& preview,
                                std::shared_ptr<ConsentGate> gate, const AccessPolicy& access)

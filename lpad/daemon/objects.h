@@ -52,7 +52,8 @@ struct ConsentGate {
     std::mutex mutex;
     std::condition_variable cv;
     std::optional<core::ConsentDecision> decision;
-    void decide(core::ConsentDecision d);
+    void decide(core::ConsentDecision d);  // the first decision counts
+    bool decided();
 };
 
 class DownloadObject final : public sdbus::AdaptorInterfaces<org::lpad::Lpad1::Download_adaptor> {
@@ -61,8 +62,9 @@ public:
                    const core::ProfilePreview& preview, std::shared_ptr<ConsentGate> gate, const AccessPolicy& access);
     ~DownloadObject();
     void set_progress(const std::string& stage, unsigned percent);
-    // Shutdown: a download still waiting for consent is refused so its worker can stop.
-    void cancel() { gate_->decide(core::ConsentDecision{false, std::nullopt}); }
+    // Shutdown: a download still waiting for consent ends undecided (cancelled with reason timeout, the order kept)
+    // so its worker can stop.
+    void cancel() { gate_->decide(core::ConsentDecision{false, std::nullopt, true}); }
     // The download ended: answer a pending Accept/Reject. `profile_path` is empty on failure.
     void finish(const std::string& profile_path, const std::optional<DbusError>& error);
 

@@ -1,5 +1,7 @@
 #include "lpad/es9p/curl_http_client.h"
 
+#include <algorithm>
+
 #include <curl/curl.h>
 
 #include <cctype>
@@ -146,6 +148,8 @@ HttpResponse CurlHttpClient::post(const HttpRequest& request) {
     h.set(CURLOPT_POSTFIELDS, request.body.data());
     h.set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     h.set(CURLOPT_HTTPHEADER, headers.get());
+    auto limit = request.timeout ? std::min(*request.timeout, options_.total_timeout) : options_.total_timeout;
+    h.set(CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(limit.count())));  // per request (0 would mean none)
 
     CURLcode rc = curl_easy_perform(h.easy.get());
     h.set(CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));  // `headers` dies at the end of this call

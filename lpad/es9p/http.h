@@ -2,6 +2,8 @@
 // implementation, tests substitute fakes.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +14,8 @@ struct HttpRequest {
     std::string url;                                           // absolute https:// URL
     std::vector<std::pair<std::string, std::string>> headers;  // sent as given, in order
     std::string body;
+    // Caps the client's own total timeout for this request (a caller's overall deadline); absent: the client's.
+    std::optional<std::chrono::milliseconds> timeout{};
 };
 
 struct HttpResponse {

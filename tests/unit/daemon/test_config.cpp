@@ -95,9 +95,15 @@ TEST_CASE("config: every log level and both notification policies") {
     // Both ends of the STORE DATA block range.
     CHECK(parse("[[card]]\ndriver = \"x:\"\nstore_data_block = 6").cards.at(0).store_data_block == 6);
     CHECK(parse("[[card]]\ndriver = \"x:\"\nstore_data_block = 255").cards.at(0).store_data_block == 255);
-    // IMEI: 14 digits (no check digit), 15, and 16 (IMEISV).
-    for (const char* imei : {"35693803564380", "356938035643809", "3569380356438012"})
+    // IMEI: 15 digits with a valid check digit, or 16 (IMEISV).
+    for (const char* imei : {"356938035643809", "490154203237518", "3569380356438012"})
         CHECK(parse(std::string("[[card]]\ndriver = \"x:\"\nimei = \"") + imei + "\"").cards.at(0).imei == imei);
+    // The consent wait and the download deadline, in seconds.
+    auto timeouts = parse("consent_timeout = 30\ndownload_timeout = 90");
+    CHECK(timeouts.consent_timeout == std::chrono::seconds(30));
+    CHECK(timeouts.download_timeout == std::chrono::seconds(90));
+    CHECK(parse("").consent_timeout == std::chrono::seconds(300));
+    CHECK(parse("").download_timeout == std::chrono::seconds(240));
 }
 
 TEST_CASE("config: unknown keys and bad values name the file, line and key") {
@@ -133,8 +139,13 @@ TEST_CASE("config: unknown keys and bad values name the file, line and key") {
         {card + "store_data_block = 256", 3, "card[0].store_data_block", "must be in 6..255"},
         {card + "store_data_block = \"255\"", 3, "card[0].store_data_block", "expected an integer"},
         {card + "store_data_block = 64.0", 3, "card[0].store_data_block", "expected an integer"},
-        {card + "imei = \"1234567890123\"", 3, "card[0].imei", "14 to 16 digits"},
-        {card + "imei = \"35693803564380a\"", 3, "card[0].imei", "14 to 16 digits"},
+        {card + "imei = \"1234567890123\"", 3, "card[0].imei", "15 digits"},
+        {card + "imei = \"35693803564380\"", 3, "card[0].imei", "15 digits (IMEI with its check digit) or 16"},
+        {card + "imei = \"356938035643808\"", 3, "card[0].imei", "wrong check digit"},
+        {card + "imei = \"35693803564380a\"", 3, "card[0].imei", "decimal digits"},
+        {"consent_timeout = 0", 1, "consent_timeout", "must be in 1..86400"},
+        {"download_timeout = \"60\"", 1, "download_timeout", "expected an integer"},
+        {"download_timeout = 86401", 1, "download_timeout", "must be in 1..86400"},
         {card + "imei = 356938035643809", 3, "card[0].imei", "expected a string"},
         {card + "refresh = 1", 3, "card[0].refresh", "expected true or false"},
         {card + "notifications = \"sometimes\"", 3, "card[0].notifications", "\"auto\" or \"manual\""},
