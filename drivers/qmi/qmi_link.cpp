@@ -2,6 +2,7 @@
 
 #include <libqrtr-glib.h>
 
+#include <mutex>
 #include <utility>
 
 #include "drivers/qmi/qmi_errors.h"
@@ -23,9 +24,25 @@ void on_ready(GObject*, GAsyncResult* result, gpointer data) {
     static_cast<Pending*>(data)->result = G_ASYNC_RESULT(g_object_ref(result));
 }
 
+// libqmi's own messages (log domain "Qmi") go to lpad's log instead of stderr: criticals as warnings, the rest
+// (e.g. its port-type guesses) at debug level.
+void route_libqmi_log() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        g_log_set_handler("Qmi", static_cast<GLogLevelFlags>(G_LOG_LEVEL_MASK),
+                          [](const gchar*, GLogLevelFlags level, const gchar* message, gpointer) {
+                              const std::string text = std::string("libqmi: ") + (message ? message : "");
+                              if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) log::warning(kLog, text);
+                              else log::debug(kLog, text);
+                          },
+                          nullptr);
+    });
+}
+
 }  // namespace
 
 QmiLink::QmiLink(LinkOptions options) : options_(std::move(options)), context_(g_main_context_new()) {
+    route_libqmi_log();
     description_ = options_.qrtr_node ? "qrtr node " + std::to_string(*options_.qrtr_node)
                                       : options_.device + (options_.proxy ? " (through qmi-proxy)" : "");
     try {
