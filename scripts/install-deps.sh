@@ -24,6 +24,7 @@ run_pkgs=(
   util-linux procps
   scdoc
   jq curl qrencode
+  libqmi-proxy iproute2
 )
 
 pkgs=("${build_pkgs[@]}")
