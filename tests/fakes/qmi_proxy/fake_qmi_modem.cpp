@@ -442,7 +442,7 @@ TlvList FakeModem::send_apdu(const TlvList& tlvs) {
     ++counters_.apdus;
     qmi::uim::SendApduResponse r;
     try {
-        r.apdu = card_->process(request.apdu);
+        r.apdu = config_.resolve_61xx ? card_exchange(request.apdu) : card_->process(request.apdu);
     } catch (const Error&) {
         return failure(kDeviceNotReady);  // the card dropped (a virtual card fault)
     }

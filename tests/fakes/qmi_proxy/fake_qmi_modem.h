@@ -49,6 +49,8 @@ struct ModemConfig {
     unsigned slots = 1;         // physical slots
     unsigned euicc_slot = 1;    // the physical slot holding the virtual eUICC
     unsigned active_slot = 1;   // mapped to logical slot 1
+    bool resolve_61xx = false;  // answer Send APDU with the whole response (the modem sends GET RESPONSE itself),
+                                // as some firmware does; otherwise 61xx goes back to the client as the card said it
     std::vector<Fault> faults;
 };
 

@@ -28,6 +28,7 @@ constexpr const char* kUsage = R"(usage: lpad-fake-qmi-proxy [options] [virtual:
   --slots N           physical UIM slots (default 1)
   --euicc-slot N      the slot holding the virtual eUICC (default 1)
   --active-slot N     the active slot (default 1)
+  --resolve-61xx      the modem fetches 61xx responses itself (GET RESPONSE) before answering Send APDU
   --fault SPEC        MESSAGE#N[+]:error=CODE|delay=MS|drop|silent (repeatable), e.g. SendApdu#40:error=0x0003
   --status FILE       keep FILE updated with the counters as JSON (clients, channels, ...)
   --ready FILE        write FILE once listening
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
             else if (a == "--slots") config.slots = number();
             else if (a == "--euicc-slot") config.euicc_slot = number();
             else if (a == "--active-slot") config.active_slot = number();
+            else if (a == "--resolve-61xx") config.resolve_61xx = true;
             else if (a == "--fault") config.faults.push_back(fake_qmi::Fault::parse(value()));
             else if (a == "--status") status = value();
             else if (a == "--ready") ready = value();

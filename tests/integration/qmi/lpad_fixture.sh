@@ -2,7 +2,7 @@
 # lpad through the real libqmi: runs inside run-in-netns.sh; starts a private dbus-daemon, the test SM-DP+ and helpers
 # for the fake qmi-proxy (lpad-fake-qmi-proxy) and lpad --session --card qmi:PORT, then sources the test script $1
 # with the helpers of tests/integration/lib/lpactl_expect.sh (expect, check).
-#   env: LPAD LPACTL SMDPP PKI UPP_DIR FAKE_QMI
+#   env: LPAD LPACTL SMDPP PKI UPP_DIR FAKE_QMI; FAKE_QMI_ARGS: more arguments for every fake started
 set -euo pipefail
 tmp="$(mktemp -d /tmp/lpad-qmi.XXXXXX)"
 pids=()
@@ -48,7 +48,8 @@ CARD="virtual:$tmp/card.json?pki=$PKI"
 # start_fake ARGS...: the fake qmi-proxy + modem (FAKE_PID), on the eUICC state file $tmp/card.json.
 start_fake() {
   rm -f "$tmp/fake.ready"
-  "$FAKE_QMI" --device "$PORT" --status "$tmp/fake.json" --ready "$tmp/fake.ready" "$@" "$CARD" >>"$tmp/fake.log" 2>&1 &
+  # shellcheck disable=SC2086
+  "$FAKE_QMI" --device "$PORT" --status "$tmp/fake.json" --ready "$tmp/fake.ready" ${FAKE_QMI_ARGS:-} "$@" "$CARD" >>"$tmp/fake.log" 2>&1 &
   FAKE_PID=$!
   pids+=($FAKE_PID)
   for _ in $(seq 100); do [[ -s "$tmp/fake.ready" ]] && return 0; sleep 0.1; done

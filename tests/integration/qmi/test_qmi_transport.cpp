@@ -107,6 +107,32 @@ TEST_CASE("qmi: a logical channel, APDUs and the IMEI through libqmi and qmi-pro
     CHECK(m.modem->counters().messages["ReleaseCid"] == 2);
 }
 
+TEST_CASE("qmi: 61xx answers, whether the modem passes them on or fetches the rest itself") {
+    for (bool modem_resolves : {false, true}) {
+        CAPTURE(modem_resolves);
+        fake_qmi::ModemConfig config;
+        config.resolve_61xx = modem_resolves;
+        Modem m(config);
+        auto t = m.transport();
+        t->open();
+        const std::uint8_t channel = t->open_logical_channel(kIsdr);
+        // GetEuiccInfo2 (BF22), sent without Le: the virtual eUICC answers 61xx (T=0 style).
+        apdu::Command c;
+        c.cla = apdu::cla_for_channel(0x80, channel);
+        c.ins = 0xE2;
+        c.p1 = 0x91;
+        c.data = from_hex("BF2200");
+        ExchangeCounters counters;
+        auto r = exchange(*t, c, &counters);
+        CHECK(r.sw == 0x9000);
+        REQUIRE(r.data.size() > 2);
+        CHECK(to_hex(ByteView(r.data).first(2), true) == "BF22");
+        CHECK((counters.get_response_apdus == 0) == modem_resolves);
+        t->close();
+        CHECK(m.modem->counters().channels == 0);
+    }
+}
+
 TEST_CASE("qmi: an AID the card does not have is CardError 6A82, with no channel left") {
     Modem m;
     auto t = m.transport();
