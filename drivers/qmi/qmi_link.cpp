@@ -167,8 +167,14 @@ void QmiLink::open_device() {
     if (!device_) fail(Errc::Unavailable, "qmi: " + description_ + ": " + error.message());
     removed_handler_ = g_signal_connect(device_.get(), QMI_DEVICE_SIGNAL_REMOVED, G_CALLBACK(on_removed), this);
 
-    auto flags = static_cast<QmiDeviceOpenFlags>(QMI_DEVICE_OPEN_FLAGS_VERSION_INFO |
-                                                 (options_.proxy ? QMI_DEVICE_OPEN_FLAGS_PROXY : 0));
+    // Through the proxy, a dead run's client ids were released by qmi-proxy when its connection closed. On a port
+    // opened directly (exclusively: O_EXCL), CTL Sync releases every client id a crashed run left allocated, and
+    // with them the logical channels the modem's UIM service held for those clients. Never through the proxy: there
+    // Sync would release ModemManager's clients too.
+    unsigned open_flags = QMI_DEVICE_OPEN_FLAGS_VERSION_INFO;
+    if (options_.proxy) open_flags |= QMI_DEVICE_OPEN_FLAGS_PROXY;
+    else if (!options_.qrtr_node) open_flags |= QMI_DEVICE_OPEN_FLAGS_SYNC;
+    const auto flags = static_cast<QmiDeviceOpenFlags>(open_flags);
     QmiDevice* device = device_.get();
     auto res = run([&](GCancellable* c, GAsyncReadyCallback cb, gpointer d) {
         qmi_device_open(device, flags, timeout, c, cb, d);

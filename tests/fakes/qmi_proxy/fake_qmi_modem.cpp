@@ -116,7 +116,7 @@ std::string Counters::to_json() const {
          ",\"channels_released_with_client\":" + std::to_string(channels_released_with_client) +
          ",\"cla_mismatches\":" + std::to_string(cla_mismatches) + ",\"apdus\":" + std::to_string(apdus) +
          ",\"faults_fired\":" + std::to_string(faults_fired) + ",\"connections\":" + std::to_string(connections) +
-         ",\"switch_slots\":" + std::to_string(switch_slots) + ",\"messages\":{";
+         ",\"switch_slots\":" + std::to_string(switch_slots) + ",\"syncs\":" + std::to_string(syncs) + ",\"messages\":{";
     first = true;
     for (const auto& [name, n] : messages) {
         j += (first ? "\"" : ",\"") + name + "\":" + std::to_string(n);
@@ -316,7 +316,13 @@ Reply FakeModem::ctl(int connection, std::uint8_t transaction, std::uint16_t id,
             answer.push_back(*t);
             break;
         }
-        case 0x0027: break;  // Sync
+        case 0x0027: {  // Sync: the modem releases every client id (and the UIM channels those clients held)
+            std::vector<std::pair<std::uint8_t, std::uint8_t>> all;
+            for (const auto& [key, client] : clients_) all.push_back(key);
+            for (auto [service, cid] : all) release_client(service, cid);
+            ++counters_.syncs;
+            break;
+        }
         default: answer = failure(kInvalidQmiCommand);
     }
     Reply reply;

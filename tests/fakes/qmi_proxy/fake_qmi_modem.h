@@ -7,7 +7,7 @@
 //   UIM  Send APDU 0x003B, Logical Channel 0x003F, Open Logical Channel 0x0042, Switch Slot 0x0046,
 //        Get Slot Status 0x0047
 //
-// It keeps the books tests assert on: client ids allocated per service, logical channels open (and which client
+// CTL Sync releases every client id, as the modem does. It keeps the books tests assert on: client ids allocated per service, logical channels open (and which client
 // opened them), APDUs whose CLA disagrees with the channel id. As the proxy does, a connection that closes has its
 // client ids released; releasing a UIM client closes the channels it opened (as the modem's UIM service does).
 // Faults fire at the Nth occurrence of a message: a QMI error, a delay, a dropped connection or no answer.
@@ -64,6 +64,7 @@ struct Counters {
     std::size_t faults_fired = 0;
     std::size_t connections = 0;                  // open now
     std::size_t switch_slots = 0;
+    std::size_t syncs = 0;                        // CTL Sync requests (each releases every client id)
     std::map<std::string, std::size_t> messages;  // by name
     std::string to_json() const;
 };

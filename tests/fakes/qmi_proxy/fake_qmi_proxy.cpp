@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -132,6 +133,77 @@ void FakeQmiProxy::serve() {
     std::vector<int> fds;
     for (auto& [fd, _] : clients) fds.push_back(fd);
     for (int fd : fds) drop(fd);
+}
+
+FakeQmiPort::FakeQmiPort(FakeModem& modem, std::string link) : modem_(modem), link_(std::move(link)) {
+    master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master_ < 0 || ::grantpt(master_) != 0 || ::unlockpt(master_) != 0)
+        fail(Errc::Unavailable, std::string("pty: ") + std::strerror(errno));
+    const char* name = ::ptsname(master_);
+    slave_ = name ? ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+    termios t{};
+    if (slave_ < 0 || ::tcgetattr(slave_, &t) != 0) fail(Errc::Unavailable, "pty slave");
+    ::cfmakeraw(&t);
+    ::tcsetattr(slave_, TCSANOW, &t);
+    ::unlink(link_.c_str());
+    if (::symlink(name, link_.c_str()) != 0) fail(Errc::Unavailable, "symlink " + link_ + ": " + std::strerror(errno));
+    if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) fail(Errc::Unavailable, "pipe2 failed");
+    modem_.connected(master_);
+    thread_ = std::thread([this] { serve(); });
+}
+
+FakeQmiPort::~FakeQmiPort() {
+    stop_ = true;
+    char c = 0;
+    (void)!::write(wake_[1], &c, 1);
+    thread_.join();
+    modem_.disconnected(master_);
+    ::unlink(link_.c_str());
+    ::close(slave_);
+    ::close(master_);
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+}
+
+void FakeQmiPort::serve() {
+    Bytes pending;
+    while (!stop_) {
+        pollfd fds[2] = {{master_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+        if (!(fds[0].revents & POLLIN)) continue;
+        std::uint8_t buf[4096];
+        const ssize_t n = ::read(master_, buf, sizeof buf);
+        if (n <= 0) continue;
+        pending.insert(pending.end(), buf, buf + n);
+        for (;;) {
+            std::size_t length = 0;
+            try {
+                length = qmux_frame_length(pending);
+            } catch (const Error& e) {
+                log::warning("fake-qmi", e.what());
+                pending.clear();  // resynchronise on the next frame, as a modem would
+                break;
+            }
+            if (length == 0) break;
+            Bytes frame(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(length));
+            pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(length));
+            Reply reply;
+            try {
+                reply = modem_.handle(master_, frame);
+            } catch (const Error& e) {
+                log::warning("fake-qmi", std::string("bad request: ") + e.what());
+                continue;
+            }
+            if (reply.drop) continue;  // a port cannot be dropped: no answer
+            if (reply.delay.count() > 0) std::this_thread::sleep_for(reply.delay);
+            std::size_t off = 0;
+            while (off < reply.frame.size()) {
+                const ssize_t w = ::write(master_, reply.frame.data() + off, reply.frame.size() - off);
+                if (w <= 0) break;
+                off += static_cast<std::size_t>(w);
+            }
+        }
+    }
 }
 
 }  // namespace lpad::fake_qmi

@@ -33,4 +33,27 @@ private:
     std::thread thread_;
 };
 
+// The same modem on a pseudo-terminal instead, as a QMI port opened directly (qmi:PATH?proxy=0): QMUX frames on the
+// pty, raw mode; `link` becomes a symlink to the pty's slave (removed again by the destructor). The fake keeps the
+// slave open, so a client closing it (or dying) is not seen here, as with a real port: its client ids stay allocated
+// until someone sends CTL Sync or releases them.
+class FakeQmiPort {
+public:
+    FakeQmiPort(FakeModem& modem, std::string link);
+    ~FakeQmiPort();
+    FakeQmiPort(const FakeQmiPort&) = delete;
+    FakeQmiPort& operator=(const FakeQmiPort&) = delete;
+
+private:
+    void serve();
+
+    FakeModem& modem_;
+    std::string link_;
+    int master_ = -1;
+    int slave_ = -1;
+    int wake_[2] = {-1, -1};
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
 }  // namespace lpad::fake_qmi

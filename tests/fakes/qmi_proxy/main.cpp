@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@ extern "C" void on_signal(int) { g_stop = 1; }
 
 constexpr const char* kUsage = R"(usage: lpad-fake-qmi-proxy [options] [virtual:[/path/state.json][?param=value&...]]
 
+  --pty LINK          serve a pseudo-terminal port instead of the socket, LINK a symlink to it (for proxy=0)
   --socket NAME       abstract socket name (default qmi-proxy, libqmi's QMI_PROXY_SOCKET_PATH)
   --device PATH       the port path clients must open (default: any)
   --imei DIGITS       the IMEI DMS Get IDs reports (default 356938035643809)
@@ -49,7 +51,7 @@ void write_status(const std::string& path, const lpad::fake_qmi::FakeModem& mode
 int main(int argc, char** argv) {
     using namespace lpad;
     fake_qmi::ModemConfig config;
-    std::string socket_name = "qmi-proxy", status, ready, uri_text = "virtual:";
+    std::string socket_name = "qmi-proxy", pty, status, ready, uri_text = "virtual:";
     log::Level level = log::Level::Info;
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
                 return 0;
             } else if (a == "-v") level = log::Level::Debug;
             else if (a == "--socket") socket_name = value();
+            else if (a == "--pty") pty = value();
             else if (a == "--device") config.device = value();
             else if (a == "--imei") config.imei = value();
             else if (a == "--slots") config.slots = number();
@@ -96,9 +99,12 @@ int main(int argc, char** argv) {
         sigaction(SIGTERM, &sa, nullptr);
         sigaction(SIGINT, &sa, nullptr);
         std::signal(SIGPIPE, SIG_IGN);
-        fake_qmi::FakeQmiProxy proxy(modem, socket_name);
+        std::unique_ptr<fake_qmi::FakeQmiProxy> proxy;
+        std::unique_ptr<fake_qmi::FakeQmiPort> port;
+        if (pty.empty()) proxy = std::make_unique<fake_qmi::FakeQmiProxy>(modem, socket_name);
+        else port = std::make_unique<fake_qmi::FakeQmiPort>(modem, pty);
         write_status(status, modem);
-        if (!ready.empty()) std::ofstream(ready) << "@" << socket_name << "\n";
+        if (!ready.empty()) std::ofstream(ready) << (pty.empty() ? "@" + socket_name : pty) << "\n";
         while (!g_stop) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
             write_status(status, modem);

@@ -55,6 +55,18 @@ start_fake() {
   for _ in $(seq 100); do [[ -s "$tmp/fake.ready" ]] && return 0; sleep 0.1; done
   echo "FAIL: the fake qmi-proxy did not start" >&2; exit 1
 }
+# start_fake_port ARGS...: the same modem on a pseudo-terminal at $TTY, a port opened directly (qmi:$TTY?proxy=0).
+TTY="$tmp/ttyQMI"
+start_fake_port() {
+  rm -f "$tmp/fake.ready"
+  # shellcheck disable=SC2086
+  "$FAKE_QMI" --pty "$TTY" --status "$tmp/fake.json" --ready "$tmp/fake.ready" ${FAKE_QMI_ARGS:-} "$@" "$CARD" \
+    >>"$tmp/fake.log" 2>&1 &
+  FAKE_PID=$!
+  pids+=($FAKE_PID)
+  for _ in $(seq 100); do [[ -s "$tmp/fake.ready" ]] && return 0; sleep 0.1; done
+  echo "FAIL: the fake QMI port did not start" >&2; exit 1
+}
 stop_fake() {
   kill "${2:--TERM}" "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true

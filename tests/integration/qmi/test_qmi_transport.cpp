@@ -222,6 +222,38 @@ TEST_CASE("qmi: slot=2 when slot 1 is active: Unavailable naming it; switch=1 sw
     CHECK(code_of([&] { m.transport("?slot=1")->open(); }) == Errc::Unavailable);
 }
 
+TEST_CASE("qmi: proxy=0 opens the port itself and syncs: client ids a crashed run left are released") {
+    Port dir;  // for the symlink only
+    virtual_euicc::install_euicc_factory();
+    auto card = virtual_euicc::make_virtual_card(
+        drivers::DriverUri::parse(std::string("virtual:?pki=") + LPAD_BINARY_DIR + "/pki"));
+    fake_qmi::FakeModem modem(card, {});
+    const std::string link = dir.dir + "/ttyQMI";
+    fake_qmi::FakeQmiPort port(modem, link);
+    auto transport = [&] {
+        return std::make_unique<qmi::QmiTransport>(
+            qmi::QmiOptions::from_uri(drivers::DriverUri::parse("qmi:" + link + "?proxy=0&timeout=10")));
+    };
+    auto crashed = transport();
+    crashed->open();
+    const std::uint8_t channel = crashed->open_logical_channel(kIsdr);
+    CHECK(get_eid(*crashed, channel).sw == 0x9000);
+    CHECK(modem.counters().syncs == 1);
+    CHECK(modem.counters().channels == 1);
+    auto t = transport();  // a second run, the first never closed: its UIM client and channel are still held
+    t->open();
+    CHECK(modem.counters().syncs == 2);
+    CHECK(modem.counters().channels_released_with_client == 1);
+    CHECK(modem.counters().channels == 0);
+    const std::uint8_t again = t->open_logical_channel(kIsdr);
+    CHECK(get_eid(*t, again).sw == 0x9000);
+    t->close();
+    CHECK(modem.counters().channels == 0);
+    std::size_t clients = 0;
+    for (auto [service, n] : modem.counters().clients) clients += n;
+    CHECK(clients == 0);
+}
+
 TEST_CASE("qmi: no qmi-proxy and none can be started: Unavailable") {
     Port port;
     qmi::QmiTransport t(qmi::QmiOptions::from_uri(drivers::DriverUri::parse("qmi:" + port.path + "?timeout=10")));
