@@ -55,10 +55,11 @@ void FakeQmiProxy::drop_connections() {
 
 void FakeQmiProxy::serve() {
     std::map<int, Bytes> clients;  // fd -> bytes received, not yet a whole frame
+    // The books first, then the socket: a client that sees the hangup finds its client ids already released.
     auto drop = [&](int fd) {
-        ::close(fd);
-        clients.erase(fd);
         modem_.disconnected(fd);
+        clients.erase(fd);
+        ::close(fd);
     };
     while (!stop_) {
         if (drop_.exchange(false)) {
