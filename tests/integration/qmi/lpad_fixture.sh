@@ -10,6 +10,11 @@ cleanup() {
   local status=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Sanitizer builds: a report from lpad or the fake fails the test even when every check passed.
+  if grep -l 'ERROR: [A-Za-z]*Sanitizer' "$tmp/lpad.log" "$tmp/fake.log" 2>/dev/null; then
+    echo "FAIL: sanitizer report above" >&2; grep -A30 'ERROR: [A-Za-z]*Sanitizer' "$tmp/lpad.log" "$tmp/fake.log" >&2
+    status=1
+  fi
   if [[ $status != 0 ]]; then
     echo "---- lpad log (last 80 lines) ----" >&2; tail -80 "$tmp/lpad.log" >&2 2>/dev/null || true
     echo "---- fake qmi-proxy log (last 20 lines) ----" >&2; tail -20 "$tmp/fake.log" >&2 2>/dev/null || true
