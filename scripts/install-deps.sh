@@ -27,6 +27,7 @@ run_pkgs=(
   jq curl qrencode
   systemd python3-dbus python3-gi
   libglib2.0-bin  # gdbus: tests/integration/daemon/test_access_methods.sh
+  libqmi-proxy iproute2
 )
 
 packaging_pkgs=(debhelper dpkg-dev fakeroot lintian systemd)
