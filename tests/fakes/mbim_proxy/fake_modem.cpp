@@ -30,6 +30,7 @@ std::optional<std::uint32_t> channel_of(std::uint8_t cla) {
 
 Fault Fault::parse(const std::string& text) {
     Fault f;
+    f.text = text;
     auto at = text.find('@'), eq = text.find('=');
     if (at == std::string::npos || eq == std::string::npos || eq < at)
         fail(Errc::InvalidArgument, "fault '" + text + "': expected WHAT[:TAG]@N=ACTION");
@@ -92,30 +93,37 @@ Reply FakeModem::handle(const Message& m, bool& client_configured) {
 }
 
 std::optional<Reply> FakeModem::fault_for(const std::string& what, const Message& m) {
+    if (in_delay_) return std::nullopt;
+    // Every fault counts the commands it matches; the first one whose count is reached fires.
+    Fault* firing = nullptr;
     for (auto& f : config_.faults) {
-        if (f.fired || f.what != what) continue;
+        if (f.what != what) continue;
         if (!f.tag.empty()) {
             // apdu:TAG: the first STORE DATA block (INS E2, P2 00) whose data starts with TAG
-            if (m.info.size() < 24) continue;
+            if (m.info.size() < 20) continue;
             Bytes apdu = ref_bytes(m.info, 12, true);
             if (apdu.size() < 5 + f.tag.size() || apdu[1] != 0xE2 || apdu[3] != 0x00 ||
                 !std::equal(f.tag.begin(), f.tag.end(), apdu.begin() + 5))
                 continue;
         }
-        if (++f.seen != f.at) continue;
-        f.fired = true;
-        ++faults_fired_;
-        switch (f.action) {
-        case Fault::Action::Drop: return Reply{std::nullopt, true};
-        case Fault::Action::Silent: return Reply{std::nullopt, false};
-        case Fault::Action::Status:
-            return Reply{encode_command_done(m.transaction_id, m.service, m.cid, f.status, {})};
-        case Fault::Action::Delay: {
-            Reply r = command(m);  // this fault has fired: answers normally
-            r.delay_ms = f.delay_ms;
-            return r;
-        }
-        }
+        if (++f.seen == f.at && !f.fired && !firing) firing = &f;
+    }
+    if (!firing) return std::nullopt;
+    firing->fired = true;
+    ++faults_fired_;
+    fired_.push_back(firing->text);
+    switch (firing->action) {
+    case Fault::Action::Drop: return Reply{std::nullopt, true};
+    case Fault::Action::Silent: return Reply{std::nullopt, false};
+    case Fault::Action::Status:
+        return Reply{encode_command_done(m.transaction_id, m.service, m.cid, firing->status, {})};
+    case Fault::Action::Delay: {
+        in_delay_ = true;
+        Reply r = command(m);  // answered normally, late
+        in_delay_ = false;
+        r.delay_ms = firing->delay_ms;
+        return r;
+    }
     }
     return std::nullopt;
 }
@@ -281,7 +289,7 @@ nlohmann::json FakeModem::stats() const {
             {"channels_opened", opened_},    {"channels_closed", closed_},   {"stale_released", stale_released_},
             {"apdus", apdus_},               {"cla_mismatch", cla_mismatch_}, {"apdus_without_le", without_le_},
             {"select_p2", select_p2_},       {"class_byte_types", class_byte_types_},
-            {"faults_fired", faults_fired_}, {"card_open_channels", card_->open_channels()}};
+            {"faults_fired", faults_fired_}, {"fired", fired_}, {"card_open_channels", card_->open_channels()}};
 }
 
 }  // namespace lpad::fake_mbim

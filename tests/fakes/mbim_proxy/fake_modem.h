@@ -38,6 +38,7 @@
 namespace lpad::fake_mbim {
 
 struct Fault {
+    std::string text;  // as given
     std::string what;
     Bytes tag;  // apdu only: STORE DATA first block starting with these bytes
     std::size_t at = 1;
@@ -97,6 +98,8 @@ private:
     std::map<std::uint32_t, Channel> channels_;  // card channel -> owner group
     std::size_t configured_ = 0, opened_ = 0, closed_ = 0, apdus_ = 0, cla_mismatch_ = 0, without_le_ = 0;
     std::size_t stale_released_ = 0, faults_fired_ = 0;
+    bool in_delay_ = false;  // answering a delayed command: not counted twice
+    std::vector<std::string> fired_;
     std::set<std::uint32_t> select_p2_;
     std::set<std::uint32_t> class_byte_types_;
 };
