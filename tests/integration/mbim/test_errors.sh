@@ -21,7 +21,7 @@ check "card ok after an MBIM error" '.status == "ok"'
 
 expect 1 -j download "LPA:1\$$SMDP\$MATCH-3"
 fake_has "the drop fired" '.fired | index("apdu:BF36@2=drop") != null'
-wait_for 30 "the Euicc readable again" bash -c "[[ \$(\"$LPACTL\" -j chip info | jq -r .status) == ok ]]"
+wait_for 30 "the Euicc readable again" status_is ok
 expect 0 -j profile list
 check "nothing installed after the drop" 'length == 0'
 no_leak "after the drop"
@@ -39,7 +39,7 @@ set +e; timeout -k 5 150 "$LPACTL" -j profile nickname 8949449999999990056 "neve
 fake_has "the silent fault fired" '.fired | index("apdu:BF29@1=silent") != null'
 [[ $rc != 0 ]] || { echo "FAIL: the unanswered APDU did not fail the job" >&2; exit 1; }
 grep -q "no answer within 3 s" "$tmp/silent.out" || { echo "FAIL: timeout not named: $(cat "$tmp/silent.out")" >&2; exit 1; }
-wait_for 30 "the Euicc readable again after the timeout" bash -c "[[ \$(\"$LPACTL\" -j chip info | jq -r .status) == ok ]]"
+wait_for 30 "the Euicc readable again after the timeout" status_is ok
 expect 0 -j profile list
 check "card consistent after the timeout" 'map(.iccid) == ["8949449999999990056"] and .[0].nickname != "never"'
 expect 0 -j profile nickname 8949449999999990056 "later"

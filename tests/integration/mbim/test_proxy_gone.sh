@@ -6,13 +6,13 @@ expect 0 -j download "LPA:1\$$SMDP\$MATCH-1"
 no_leak "before"
 stop_fake
 
-expect 1 -j profile list
+expect 1 -j profile nickname 8949449999999990023 "no proxy"
 check "Unavailable" '.error | endswith("Unavailable")'
-wait_for 60 "Status Unavailable" bash -c "\"$LPACTL\" -j chip info | jq -e '.status | endswith(\"Unavailable\")' >/dev/null"
+wait_for 60 "Status Unavailable" status_is Unavailable
 grep -q "Couldn't spawn the mbim-proxy\|hung up" "$tmp/lpad.log" || { echo "FAIL: reason not logged" >&2; exit 1; }
 
 start_fake
-wait_for 90 "the Euicc back" bash -c "[[ \$(\"$LPACTL\" -j chip info | jq -r .status) == ok ]]"
+wait_for 90 "the Euicc back" status_is ok
 expect 0 -j profile list
 check "the profile is still there" 'map(.iccid) == ["8949449999999990023"]'
 expect 0 -j profile enable 8949449999999990023

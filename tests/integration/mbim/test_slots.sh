@@ -10,7 +10,7 @@ CARD_URI="mbim:$DEV?slot=1&timeout=10"
 "$LPAD" --session --card "$CARD_URI" --trust "$PKI/trust/test-ci.pem" --state-dir "$tmp/state1" \
   --log-level debug 2>>"$tmp/lpad.log" &
 LPAD_PID=$!; pids+=($LPAD_PID)
-wait_for 60 "Status Unavailable for slot 1" bash -c "\"$LPACTL\" -j chip info 2>/dev/null | jq -e '.status | endswith(\"Unavailable\")' >/dev/null"
+wait_for 60 "Status Unavailable for slot 1" status_is Unavailable
 grep -q "slot 1 is not the modem's active slot" "$tmp/lpad.log" || { echo "FAIL: slot reason not logged" >&2; exit 1; }
 stop_lpad
 stop_fake

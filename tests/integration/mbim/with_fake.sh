@@ -30,6 +30,9 @@ no_leak() {
   [[ "$(stats '[.open_channels[] | select(.group == 1)] | length')" == 1 ]] ||
     { echo "FAIL: $1: ModemManager's channel (group 1) was touched: $(cat "$STATS")" >&2; exit 1; }
 }
+status_is() {  # status_is SUFFIX: the Euicc's Status ends with SUFFIX ("ok", "Unavailable")
+  [[ "$("$LPACTL" -j chip info 2>/dev/null | jq -r '.status // ""')" == *"$1" ]]
+}
 fake_has() {  # fake_has DESCRIPTION JQ: jq on the fake's counters must print true
   [[ "$(stats "$2")" == true ]] || { echo "FAIL: $1: jq '$2' on $(cat "$STATS")" >&2; exit 1; }
 }
