@@ -14,6 +14,7 @@ build_pkgs=(
   libsdbus-c++-dev libsdbus-c++-bin libsystemd-dev
   libpcsclite-dev
   libqmi-glib-dev libglib2.0-dev
+  libmbim-glib-dev
   libtomlplusplus-dev libcli11-dev
   libzbar-dev libpng-dev libjpeg62-turbo-dev
   clang-14 libclang-rt-14-dev

@@ -282,8 +282,7 @@ namespace lpad::drivers {
 DriverInfo mbim_driver_info() {
     return DriverInfo{
         "mbim",
-        "eUICC in an MBIM modem (MS UICC low-level access, libmbim, through mbim-proxy): "
-        "mbim:/dev/cdc-wdm0?slot=N&proxy=1&timeout=S",
+        "eUICC in an MBIM modem via libmbim and mbim-proxy (mbim:/dev/cdc-wdm0?slot=N&proxy=1&timeout=S)",
         [](const DriverUri& uri) -> std::unique_ptr<Transport> {
             return std::make_unique<mbim::MbimTransport>(mbim::MbimOptions::from_uri(uri));
         }};
