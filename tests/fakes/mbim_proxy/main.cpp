@@ -148,6 +148,8 @@ int main(int argc, char** argv) {
                         c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(*length));
                         fake_mbim::Reply r = modem.handle(m, c.configured);
                         if (verbose) std::cerr << "fake-mbim: message type " << m.type << " cid " << m.cid << "\n";
+                        write_stats(stats_path, modem, clients.size());  // before the answer: a client that
+                                                                         // got it finds the counters current
                         if (r.delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(r.delay_ms));
                         if (r.hang_up) { hang_up = true; break; }
                         if (r.message && !send_all(c.fd.fd, *r.message)) { hang_up = true; break; }
