@@ -62,7 +62,7 @@ std::string ref_string(ByteView info, std::size_t at);
 // offset/size pairs are patched in when the data is added.
 class InfoBuilder {
 public:
-    explicit InfoBuilder(std::size_t fixed_size) : fixed_(fixed_size), out_(fixed_size, 0) {}
+    explicit InfoBuilder(std::size_t fixed_size) : out_(fixed_size, 0) {}
     void u32(std::size_t at, std::uint32_t v);
     void bytes(std::size_t at, ByteView data, bool swapped);  // pair at `at`, data appended
     void string(std::size_t at, const std::string& ascii);    // UTF-16LE
@@ -70,7 +70,6 @@ public:
 
 private:
     std::size_t append(ByteView data);
-    std::size_t fixed_;
     Bytes out_;
 };
 
