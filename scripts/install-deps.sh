@@ -22,7 +22,7 @@ build_pkgs=(
 run_pkgs=(
   dbus dbus-daemon dbus-bin
   pcscd vsmartcard-vpcd
-  util-linux procps
+  util-linux procps iproute2
   scdoc
   jq curl qrencode
 )
