@@ -48,3 +48,6 @@ fake_has "APDUs went through the modem" '.apdus > 50'
 fake_has "every channel opened was closed" '.channels_opened <= .channels_closed'
 log_has() { grep -qF -- "$2" "$tmp/lpad.log" || { echo "FAIL: $1: no '$2' in the lpad log" >&2; exit 1; }; }
 log_has "opened through the proxy" "opened $DEV through mbim-proxy"
+# Between jobs lpad holds no connection to the proxy (each job opens and closes the transport).
+no_client() { [[ "$(stats .clients)" == 0 ]]; }
+wait_for 20 "lpad disconnected from the proxy between jobs" no_client
