@@ -15,7 +15,8 @@ constexpr unsigned kCloseTimeoutSeconds = 5;
 struct MbimLink::Op {
     GObjectPtr<GCancellable> cancellable{g_cancellable_new()};
     GAsyncResult* result = nullptr;  // owned once set
-    unsigned timeout = 0;
+    unsigned timeout = 0;            // seconds until wait() cancels the operation
+    bool timed_out = false;          // wait() cancelled it for taking longer
 
     ~Op() { if (result) g_object_unref(result); }
     static void ready(GObject*, GAsyncResult* res, gpointer self) {
@@ -34,17 +35,17 @@ void MbimLink::on_removed(MbimDevice*, gpointer self) {
     log::warning(kTag, link->path_ + ": the link hung up (mbim-proxy or modem gone)");
 }
 
-// Iterate the private context until the operation's callback ran. Cancels the operation on hang-up and after the
-// backstop; libmbim then completes it with an "aborted" error, which is what ends the loop.
+// Iterate the private context until the operation's callback ran. Cancels the operation on hang-up and after
+// op.timeout; libmbim then completes it with an "aborted" error, which is what ends the loop.
 void MbimLink::wait(Op& op) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(op.timeout + kBackstopExtraSeconds);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(op.timeout);
     GSource* tick = g_timeout_source_new_seconds(1);  // wakes the loop to look at the deadline
     g_source_set_callback(tick, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr, nullptr);
     g_source_attach(tick, context_.get());
     while (!op.result) {
         if (!g_cancellable_is_cancelled(op.cancellable.get()) &&
             (removed_ || std::chrono::steady_clock::now() >= deadline)) {
-            if (!removed_) log::warning(kTag, path_ + ": no answer within " + std::to_string(op.timeout) + " s");
+            op.timed_out = !removed_;
             g_cancellable_cancel(op.cancellable.get());
         }
         g_main_context_iteration(context_.get(), TRUE);
@@ -79,7 +80,7 @@ void MbimLink::open() {
     bool opened = false;
     {
         Op op;
-        op.timeout = timeout_;
+        op.timeout = timeout_ + kBackstopExtraSeconds;  // libmbim times the open out itself
         mbim_device_open_full(device_.get(), proxy_ ? MBIM_DEVICE_OPEN_FLAGS_PROXY : MBIM_DEVICE_OPEN_FLAGS_NONE,
                               timeout_, op.cancellable.get(), &Op::ready, &op);
         wait(op);
@@ -103,19 +104,25 @@ MessagePtr MbimLink::command(MbimMessage* request, std::string_view what) {
     ThreadDefaultContext current(context_.get());
     MessagePtr response;
     GError* raw = nullptr;
+    bool timed_out = false;
     {
+        // The command's timeout is ours (wait() cancels it); libmbim's own, later, is only a backstop. Cancelling
+        // also avoids libmbim 1.28's timeout path, which leaks the transaction's timeout GSource.
         Op op;
         op.timeout = timeout_;
-        mbim_device_command(device_.get(), request, timeout_, op.cancellable.get(), &Op::ready, &op);
+        mbim_device_command(device_.get(), request, timeout_ + kBackstopExtraSeconds, op.cancellable.get(),
+                            &Op::ready, &op);
         wait(op);
         response.reset(mbim_device_command_finish(device_.get(), op.result, &raw));
+        timed_out = op.timed_out;
     }
     ErrorPtr error(raw);
     if (!response) {
         const bool gone = removed_;
         std::string why = error ? error->message : "no response";
-        if (error && g_error_matches(error.get(), MBIM_CORE_ERROR, MBIM_CORE_ERROR_TIMEOUT))
+        if (timed_out || (error && g_error_matches(error.get(), MBIM_CORE_ERROR, MBIM_CORE_ERROR_TIMEOUT)))
             why = "no answer within " + std::to_string(timeout_) + " s";
+        if (timed_out) log::warning(kTag, path_ + ": " + std::string(what) + ": " + why);
         release();
         fail(gone ? Errc::Unavailable : Errc::TransportError,
              "mbim: " + std::string(what) + ": " + (gone ? "the link to " + path_ + " hung up" : why));

@@ -2,8 +2,8 @@
 // calling thread (the eUICC's worker). No global main loop: each blocking call makes the context the thread default,
 // starts the libmbim operation and iterates the context until it completes.
 //
-// Bounded: libmbim times out the open (`timeout`) and every command (`timeout`); a backstop of timeout + 5 s cancels
-// anything that did not complete on its own. A hang-up on the link (mbim-proxy gone: libmbim's "device-removed")
+// Bounded: libmbim times out the open (`timeout`, with a backstop of timeout + 5 s that cancels it); each command is
+// cancelled after `timeout` (libmbim's own command timeout, 5 s later, is only a backstop). A hang-up on the link (mbim-proxy gone: libmbim's "device-removed")
 // cancels the operation in progress at once instead of waiting for its timeout.
 #pragma once
 

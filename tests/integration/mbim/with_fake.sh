@@ -38,3 +38,9 @@ fake_has() {  # fake_has DESCRIPTION JQ: jq on the fake's counters must print tr
 }
 
 source "$MBIM_TEST"
+# In a sanitizer build, lpad and the fake report leaks and errors when they stop: none may appear.
+stop_lpad
+stop_fake
+if grep -q "Sanitizer" "$tmp/lpad.log" "$tmp/fake.log" 2>/dev/null; then
+  echo "FAIL: sanitizer report:" >&2; grep -A20 "Sanitizer" "$tmp/lpad.log" "$tmp/fake.log" >&2; exit 1
+fi
