@@ -15,6 +15,7 @@ build_pkgs=(
   libsdbus-c++-dev libsdbus-c++-bin libsystemd-dev
   libpcsclite-dev
   libqmi-glib-dev libglib2.0-dev
+  libmbim-glib-dev
   libtomlplusplus-dev libcli11-dev
   libzbar-dev libpng-dev libjpeg62-turbo-dev
   clang-14 libclang-rt-14-dev
@@ -22,12 +23,12 @@ build_pkgs=(
 run_pkgs=(
   dbus dbus-daemon dbus-bin
   pcscd vsmartcard-vpcd
-  util-linux procps
+  util-linux procps iproute2
   scdoc
   jq curl qrencode
   systemd python3-dbus python3-gi
   libglib2.0-bin  # gdbus: tests/integration/daemon/test_access_methods.sh
-  libqmi-proxy iproute2
+  libqmi-proxy
 )
 
 packaging_pkgs=(debhelper dpkg-dev fakeroot lintian systemd)
