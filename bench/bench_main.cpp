@@ -24,7 +24,7 @@ using namespace lpad;
 
 constexpr const char* kUsage =
     "usage: lpad-bench [--latency-ms 0,10] [--profile PATH.der ...] [--iterations N] [--block 255]\n"
-    "                  [--no-le] [--json] [--pki DIR]\n"
+    "                  [--no-le] [--json] [--pki DIR] [--card URI]\n"
     "  --latency-ms LIST  virtual card delay before every APDU, comma-separated (default 0,10)\n"
     "  --profile PATH     UPP (SAIP DER) to download; repeatable; a bare name is looked up in the test data\n"
     "                     (default TS48v5_SAIP2.3_NoBERTLV.der)\n"
@@ -32,7 +32,10 @@ constexpr const char* kUsage =
     "  --block N          STORE DATA data bytes per APDU, 6..255 (default 255)\n"
     "  --no-le            send STORE DATA without Le (lpad's default sends Le 00 on the last block)\n"
     "  --json             machine-readable output\n"
-    "  --pki DIR          test PKI (default: the build tree's)\n";
+    "  --pki DIR          test PKI (default: the build tree's)\n"
+    "  --card URI         use this card instead of a new in-process virtual eUICC per run, e.g.\n"
+    "                     'pcsc:reader=Virtual PCD' (the virtual eUICC behind pcscd, vpcd and lpad-vpcd-bridge);\n"
+    "                     its latency is the bridge card's own (--latency-ms does not apply)\n";
 
 struct Args {
     std::vector<unsigned> latencies{0, 10};
@@ -42,6 +45,8 @@ struct Args {
     bool explicit_le = lpad::core::CardOptions{}.es10.explicit_le;
     bool json = false;
     std::string pki = LPAD_BENCH_PKI_DIR;
+    std::string card_uri;
+    bool latency_given = false;
 };
 
 unsigned long to_number(std::string_view s, const char* what) {
@@ -67,6 +72,7 @@ Args parse(int argc, char** argv) {
             std::cout << kUsage;
             std::exit(0);
         } else if (arg == "--latency-ms") {
+            a.latency_given = true;
             a.latencies.clear();
             const std::string list = value();
             for (std::size_t start = 0; start <= list.size();) {
@@ -91,9 +97,17 @@ Args parse(int argc, char** argv) {
             a.json = true;
         } else if (arg == "--pki") {
             a.pki = value();
+        } else if (arg == "--card") {
+            a.card_uri = value();
+            if (a.card_uri.empty()) fail(Errc::InvalidArgument, "--card needs a driver URI");
         } else {
             fail(Errc::InvalidArgument, "unknown argument '" + std::string(arg) + "'");
         }
+    }
+    if (!a.card_uri.empty()) {
+        if (a.latency_given)
+            fail(Errc::InvalidArgument, "--latency-ms applies to the in-process card only, not with --card");
+        a.latencies = {0};
     }
     if (a.profiles.empty()) a.profiles.push_back(resolve_profile("TS48v5_SAIP2.3_NoBERTLV.der"));
     for (const auto& p : a.profiles)
@@ -124,7 +138,7 @@ int main(int argc, char** argv) {
         for (const auto& profile : args.profiles)
             for (unsigned latency : args.latencies) {
                 bench::Series s;
-                s.settings = {latency, profile, args.block, args.explicit_le};
+                s.settings = {latency, profile, args.block, args.explicit_le, args.card_uri};
                 for (unsigned i = 0; i < args.iterations; ++i) s.runs.push_back(env.run(s.settings));
                 if (!args.json) bench::print_table(std::cout, s);
                 std::cout.flush();

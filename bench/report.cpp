@@ -80,8 +80,9 @@ void print_table(std::ostream& out, const Series& series) {
     for (const auto& run : series.runs)
         for (std::size_t i = 0; i < phases; ++i) same = same && run.at(i).card.apdus == first[i].card.apdus;
 
-    out << "\n== " << std::filesystem::path(st.profile_path).filename().string() << ", " << st.latency_ms
-        << " ms per APDU, STORE DATA blocks of " << st.block << (st.explicit_le ? ", Le 00 sent" : ", no Le")
+    out << "\n== " << std::filesystem::path(st.profile_path).filename().string() << ", "
+        << (st.card_uri.empty() ? std::to_string(st.latency_ms) + " ms per APDU" : "card " + st.card_uri)
+        << ", STORE DATA blocks of " << st.block << (st.explicit_le ? ", Le 00 sent" : ", no Le")
         << ", " << series.runs.size() << " iteration(s) ==\n";
     auto row = [&](const std::string& label, const std::function<std::string(std::size_t)>& cell) {
         char head[40];
@@ -189,7 +190,9 @@ void print_json(std::ostream& out, const std::vector<Series>& all) {
             runs.push_back(phases);
         }
         doc.push_back({{"profile", std::filesystem::path(st.profile_path).filename().string()},
-                       {"latency_ms", st.latency_ms}, {"block", st.block}, {"explicit_le", st.explicit_le},
+                       {"latency_ms", st.latency_ms},
+                       {"card", st.card_uri.empty() ? std::string("virtual, in process") : st.card_uri},
+                       {"block", st.block}, {"explicit_le", st.explicit_le},
                        {"iterations", runs}});
     }
     out << doc.dump(2) << "\n";

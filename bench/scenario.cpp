@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <utility>
 
 #include "drivers/registry.h"
@@ -42,6 +43,20 @@ std::string iccid_for(unsigned n) {
     return s;
 }
 
+// The card's counters rebuilt from what the LPA side sent and received (same APDUs, same bytes).
+virtual_euicc::Counters counters_of(const ApduTally& t) {
+    virtual_euicc::Counters c;
+    c.apdus = t.total();
+    c.manage_channel = t.by_kind[static_cast<std::size_t>(ApduKind::ManageChannel)];
+    c.select = t.by_kind[static_cast<std::size_t>(ApduKind::Select)];
+    c.store_data = t.by_kind[static_cast<std::size_t>(ApduKind::StoreData)];
+    c.get_response = t.by_kind[static_cast<std::size_t>(ApduKind::GetResponse)];
+    c.other = t.by_kind[static_cast<std::size_t>(ApduKind::Other)];
+    c.bytes_in = t.bytes_to_card;
+    c.bytes_out = t.bytes_from_card;
+    return c;
+}
+
 }  // namespace
 
 Environment::Environment(std::string pki_dir) : pki_dir_(std::move(pki_dir)) {
@@ -77,10 +92,25 @@ std::vector<PhaseFigures> Environment::run(const RunSettings& settings) {
     order.provider = "lpad bench";
     server_->add_order(order);
 
-    auto transport = drivers::create_transport("virtual:?pki=" + pki_dir_ + "&latency=" +
-                                               std::to_string(settings.latency_ms));
+    auto transport = drivers::create_transport(
+        settings.card_uri.empty() ? "virtual:?pki=" + pki_dir_ + "&latency=" + std::to_string(settings.latency_ms)
+                                  : settings.card_uri);
+    // In this process (virtual:) the card counts for itself; behind another process (pcsc:) the LPA side counts.
     auto* vt = dynamic_cast<virtual_euicc::VirtualTransport*>(transport.get());
-    if (!vt) fail(Errc::Internal, "the virtual: driver did not give a VirtualTransport");
+    if (!vt && settings.card_uri.empty()) fail(Errc::Internal, "the virtual: driver did not give a VirtualTransport");
+    if (!vt) {
+        // A card in a reader may not be there yet (a bridge still connecting to vpcd): wait for it, up to 15 s.
+        for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);;) {
+            try {
+                transport->open();
+                transport->close();
+                break;
+            } catch (const Error& e) {
+                if (e.code() != Errc::Unavailable || std::chrono::steady_clock::now() > until) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
+        }
+    }
     RecordingTransport link(*transport);
     core::CardOptions options;
     options.es10.store_data_block = settings.block;
@@ -89,7 +119,7 @@ std::vector<PhaseFigures> Environment::run(const RunSettings& settings) {
 
     std::vector<PhaseFigures> out;
     auto measure = [&](const std::string& phase, const auto& body) {
-        vt->card()->reset_counters();
+        if (vt) vt->card()->reset_counters();
         link.reset();
         const auto http_before = connector_->stats();
         const auto t0 = std::chrono::steady_clock::now();
@@ -99,7 +129,7 @@ std::vector<PhaseFigures> Environment::run(const RunSettings& settings) {
         const auto t1 = std::chrono::steady_clock::now();
         PhaseFigures f;
         f.phase = phase;
-        f.card = vt->card()->counters();
+        f.card = vt ? vt->card()->counters() : counters_of(link.tally());
         f.tally = link.tally();
         f.es10 = link.exchanges();
         f.http = minus(connector_->stats(), http_before);

@@ -24,6 +24,10 @@ struct RunSettings {
     std::string profile_path;    // the UPP (SAIP DER) the order serves
     std::size_t block = 255;     // STORE DATA block (Es10Options::store_data_block)
     bool explicit_le = true;     // Es10Options::explicit_le (lpad's default: CardOptions)
+    // Empty: a new in-memory virtual eUICC for each run (`latency_ms` applies). Otherwise the driver URI of the card
+    // to use instead, e.g. "pcsc:reader=Virtual PCD" for the virtual eUICC behind pcscd and vpcd (lpad-vpcd-bridge):
+    // the same card for every run, the card figures counted on the LPA side, `latency_ms` not applied.
+    std::string card_uri;
 };
 
 // What one phase cost.

@@ -47,6 +47,9 @@ struct PresenceEvent {
     Presence presence = Presence::Absent;
     bool changed_card = false;  // Present only: the card was removed and inserted since the last report
     std::string detail;         // for the log: which reader, or the error that says why
+    // Present only: another program used the card (and has let go of it) since lpad last did, so what lpad read
+    // from it may be stale (e.g. lpac enabled a profile). Drivers that cannot tell never set it.
+    bool used_elsewhere = false;
 };
 
 // A running watch. Its callback runs on the watch's own thread: it must only hand the event over (post it), never

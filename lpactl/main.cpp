@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "libapdu/asn1.h"
 #include "libapdu/error.h"
 #include "lpactl/output.h"
 #include "lpactl/qr_image.h"
@@ -201,8 +202,8 @@ public:
         if (!enabled_ || stage.empty()) return;
         std::lock_guard lock(mutex_);
         unsigned filled = percent * 30 / 100;
-        std::fprintf(stderr, "\r%-12s [%s%s] %3u%%", stage.c_str(), std::string(filled, '#').c_str(),
-                     std::string(30 - filled, ' ').c_str(), percent);
+        std::fprintf(stderr, "\r%-12s [%s%s] %3u%%", lpactl::printable(stage).c_str(),
+                     std::string(filled, '#').c_str(), std::string(30 - filled, ' ').c_str(), percent);
         std::fflush(stderr);
         drawn_ = true;
     }
@@ -222,6 +223,22 @@ std::string read_stdin_line() {
     std::string line;
     std::getline(std::cin, line);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    return line;
+}
+
+// Every string sent to lpad goes over D-Bus, which carries UTF-8 only: anything else is a usage error here, named,
+// not a serialization failure later.
+void require_utf8(const char* what, const std::string& value) {
+    if (lpad::asn1::is_valid_utf8(value) && value.find('\0') == std::string::npos) return;
+    throw Failure{Usage, "", std::string(what) + ": not valid UTF-8 text (or contains a NUL byte)"};
+}
+
+// The activation code on standard input: one line. A NUL byte would silently cut it short: refused.
+std::string read_activation_code_from_stdin() {
+    std::string line = read_stdin_line();
+    if (line.find('\0') != std::string::npos)
+        throw Failure{Usage, "", "the activation code on standard input contains a NUL byte"};
+    require_utf8("the activation code on standard input", line);
     return line;
 }
 
@@ -287,6 +304,14 @@ int main(int argc, char** argv) {
     }
 
     try {
+        for (const auto& [what, value] : {std::pair<const char*, const std::string&>{"ADDRESS", smdp},
+                                          {"ICCID", iccid}, {"NAME", nickname}, {"ACTIVATION_CODE", code},
+                                          {"--confirmation-code", cc}, {"--imei", imei}, {"--smds", smds}})
+            require_utf8(what, value);
+        if (p_nick->parsed())
+            if (auto at = lpactl::find_control(nickname); at != std::string::npos)
+                throw Failure{Usage, "", "NAME: a nickname cannot contain control or bidirectional-override "
+                                         "characters (byte " + std::to_string(at) + ")"};
         Client client(o);
         auto& e = client.euicc();
         auto t = client.timeout();
@@ -331,7 +356,7 @@ int main(int argc, char** argv) {
             p.getProxy().callMethod(call, static_cast<uint64_t>(t.count()));
             const char* done = p_enable->parsed() ? "enabled" : p_disable->parsed() ? "disabled"
                                : p_delete->parsed() ? "deleted" : "renamed";
-            print(o, {{"iccid", iccid}, {"result", done}}, "profile " + iccid + " " + done + "\n");
+            print(o, {{"iccid", iccid}, {"result", done}}, "profile " + lpactl::printable(iccid) + " " + done + "\n");
         } else if (dl->parsed()) {
             if (!qr.empty()) {
                 if (!code.empty()) throw Failure{Usage, "", "download: give an activation code or --qr, not both"};
@@ -341,7 +366,8 @@ int main(int argc, char** argv) {
                     throw Failure{Failed, "", std::string("--qr: ") + err.what()};
                 }
             }
-            if (code.empty() && !isatty(0)) code = read_stdin_line();
+            if (code.empty() && !isatty(0)) code = read_activation_code_from_stdin();
+            require_utf8("the activation code", code);
             std::map<std::string, sdbus::Variant> opts;
             if (!cc.empty()) opts["confirmation_code"] = cc;
             if (!imei.empty()) opts["imei"] = imei;
@@ -359,8 +385,10 @@ int main(int argc, char** argv) {
                 e.getProxy().callMethod("PreviewDownload").onInterface("org.lpad.Lpad1.Euicc").withTimeout(t)
                     .withArguments(code, opts).storeResultsTo(dpath);
                 DownloadProxy d(client.connection(), dpath);
-                std::cerr << "Profile " << d.Iccid() << ": \"" << d.Name() << "\" from " << d.ServiceProvider()
-                          << " (" << d.Class() << ")" << (d.ConfirmationCodeRequired() ? ", confirmation code needed" : "")
+                using lpactl::printable;
+                std::cerr << "Profile " << printable(d.Iccid()) << ": \"" << printable(d.Name()) << "\" from "
+                          << printable(d.ServiceProvider()) << " (" << printable(d.Class()) << ")"
+                          << (d.ConfirmationCodeRequired() ? ", confirmation code needed" : "")
                           << "\nInstall it? [y/N] " << std::flush;
                 std::string answer = read_stdin_line();
                 if (answer != "y" && answer != "Y" && answer != "yes") {
@@ -375,7 +403,8 @@ int main(int argc, char** argv) {
             ProfileProxy p(client.connection(), profile_path);
             auto r = profile_record(p);
             print(o, lpactl::to_json(lpactl::kProfileFields, r),
-                  "installed profile " + new_iccid + " (" + r["name"].get<std::string>() + ")\n");
+                  "installed profile " + lpactl::printable(new_iccid) + " (" +
+                      lpactl::printable(r["name"].get<std::string>()) + ")\n");
         } else if (disc->parsed()) {
             std::vector<sdbus::Struct<std::string, std::string>> events;
             e.getProxy().callMethod("Discover").onInterface("org.lpad.Lpad1.Euicc").withTimeout(t).withArguments(smds)
@@ -409,7 +438,7 @@ int main(int argc, char** argv) {
         return Ok;
     } catch (const Failure& f) {
         if (o.json) std::cout << nlohmann::json{{"error", f.name}, {"message", f.message}}.dump(2) << "\n";
-        std::cerr << "lpactl: " << f.message << "\n";
+        std::cerr << "lpactl: " << lpactl::printable(f.message) << "\n";
         return f.exit;
     } catch (const sdbus::Error& err) {
         int status = exit_for(err.getName(), err.getMessage());
@@ -424,7 +453,7 @@ int main(int argc, char** argv) {
                   "running in the daemon (" + err.getMessage() + ")";
         }
         if (o.json) std::cout << nlohmann::json{{"error", err.getName()}, {"message", err.getMessage()}}.dump(2) << "\n";
-        std::cerr << "lpactl: " << err.getName() << ": " << msg << "\n";
+        std::cerr << "lpactl: " << lpactl::printable(err.getName()) << ": " << lpactl::printable(msg) << "\n";
         return status;
     }
 }

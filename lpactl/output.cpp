@@ -1,6 +1,7 @@
 #include "lpactl/output.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 namespace lpactl {
@@ -34,9 +35,30 @@ const std::vector<Field> kOutcomeFields = {
     {"seqNumber", "SEQ"}, {"sent", "SENT"}, {"removed", "REMOVED"}, {"error", "ERROR"}};
 
 namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), 0 if none;
+// its code point in `cp`.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    const unsigned char c = b(0);
+    std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((b(k) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (b(k) & 0x3F);
+    }
+    static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+
+bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+bool is_bidi_control(char32_t cp) { return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069); }
+
 std::string text(const nlohmann::json& v) {
     if (v.is_null()) return "";
-    if (v.is_string()) return v.get<std::string>();
+    if (v.is_string()) return printable(v.get<std::string>());
     if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
     if (v.is_array()) {
         std::string out;
@@ -46,6 +68,46 @@ std::string text(const nlohmann::json& v) {
     return v.dump();
 }
 }  // namespace
+
+std::string printable(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    char buf[16];
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        const std::size_t n = utf8_sequence(s, i, cp);
+        if (n == 0) {
+            std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(s[i]));
+            out += buf;
+            ++i;
+            continue;
+        }
+        if (cp == '\\') {
+            out += "\\\\";
+        } else if (cp < 0x80 && is_control(cp)) {
+            std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(cp));
+            out += buf;
+        } else if (is_control(cp) || is_bidi_control(cp)) {
+            std::snprintf(buf, sizeof buf, "\\u{%04X}", static_cast<unsigned>(cp));
+            out += buf;
+        } else {
+            out.append(s.substr(i, n));
+        }
+        i += n;
+    }
+    return out;
+}
+
+std::size_t find_control(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        const std::size_t n = utf8_sequence(s, i, cp);
+        if (n == 0) return i;  // not UTF-8: refused as well
+        if (is_control(cp) || is_bidi_control(cp)) return i;
+        i += n;
+    }
+    return std::string_view::npos;
+}
 
 std::string render_table(const std::vector<Field>& fields, const std::vector<Record>& rows) {
     std::vector<std::size_t> width;

@@ -2,6 +2,8 @@
 
 #include <PCSC/pcsclite.h>
 
+#include <map>
+#include <mutex>
 #include <utility>
 
 #include "drivers/pcsc/pcsc_errors.h"
@@ -33,7 +35,32 @@ ReaderState to_state(const SCARD_READERSTATE& s) {
     return r;
 }
 
+std::mutex own_mutex;
+std::map<std::string, OwnUse>& own_uses() {
+    static std::map<std::string, OwnUse> uses;
+    return uses;
+}
+
+void own_connecting(const std::string& reader) {
+    std::lock_guard lock(own_mutex);
+    OwnUse& u = own_uses()[reader];
+    ++u.active;
+    ++u.connects;
+}
+
+void own_released(const std::string& reader) noexcept {
+    std::lock_guard lock(own_mutex);
+    OwnUse& u = own_uses()[reader];
+    if (u.active > 0) --u.active;
+}
+
 }  // namespace
+
+OwnUse own_use(const std::string& reader) {
+    std::lock_guard lock(own_mutex);
+    auto it = own_uses().find(reader);
+    return it == own_uses().end() ? OwnUse{} : it->second;
+}
 
 PcscContext::PcscContext() {
     check(SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &context_), "pcsc: connect to pcscd");
@@ -68,13 +95,20 @@ void PcscContext::cancel() noexcept {
 
 PcscCard::PcscCard(const PcscContext& context, std::string reader, ShareMode mode) : reader_(std::move(reader)) {
     const DWORD share = mode == ShareMode::Exclusive ? SCARD_SHARE_EXCLUSIVE : SCARD_SHARE_SHARED;
-    check(SCardConnect(context.handle(), reader_.c_str(), share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card_,
-                       &protocol_),
-          "pcsc: connect to the card in '" + reader_ + "'");
+    own_connecting(reader_);
+    LONG rv = SCardConnect(context.handle(), reader_.c_str(), share, SCARD_PROTOCOL_T0, &card_, &protocol_);
+    if (rv == SCARD_E_PROTO_MISMATCH)
+        rv = SCardConnect(context.handle(), reader_.c_str(), share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card_,
+                          &protocol_);
+    if (rv != SCARD_S_SUCCESS) {
+        own_released(reader_);
+        throw_pcsc_error(code(rv), "pcsc: connect to the card in '" + reader_ + "'");
+    }
 }
 
 PcscCard::~PcscCard() {
     if (card_) SCardDisconnect(card_, SCARD_LEAVE_CARD);
+    own_released(reader_);
 }
 
 std::string PcscCard::protocol_name() const {

@@ -41,7 +41,10 @@ enum class ShareMode { Shared, Exclusive };
 // the card for routine work (other programs and the modem keep their state).
 class PcscCard {
 public:
-    // SCardConnect with T=0|T=1 (pcsc-lite picks from the ATR). No card → Error(Unavailable, SCARD_E_NO_SMARTCARD).
+    // SCardConnect asking for T=0 first: pcsc-lite keeps the protocol of the first connection until the card is
+    // reset, and would pick T=1 from T=0|T=1, which then locks out T=0-only programs (lpac and others:
+    // SCARD_E_PROTO_MISMATCH). T=0|T=1 only when T=0 is refused (a T=1-only card, or one another program already
+    // uses with T=1). No card → Error(Unavailable, SCARD_E_NO_SMARTCARD).
     PcscCard(const PcscContext& context, std::string reader, ShareMode mode);
     ~PcscCard();
     PcscCard(const PcscCard&) = delete;
@@ -67,6 +70,15 @@ private:
     SCARDHANDLE card_ = 0;
     DWORD protocol_ = 0;
 };
+
+// This process's own use of a reader: PcscCard connections open now, and how many were ever made (counted before
+// SCardConnect, so a state change caused by one is already counted when a watcher sees it). The presence watch
+// tells lpad's use of a card from another program's by it.
+struct OwnUse {
+    unsigned active = 0;
+    std::uint64_t connects = 0;
+};
+OwnUse own_use(const std::string& reader);
 
 struct ReaderState {
     std::string name;

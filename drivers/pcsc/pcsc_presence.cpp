@@ -71,6 +71,34 @@ void PcscPresenceWatch::report(const PresenceView& view) {
     callback_(drivers::PresenceEvent{view.presence, changed_card, view.detail});
 }
 
+void PcscPresenceWatch::watch_other_programs(const std::vector<ReaderState>& readers) {
+    std::vector<std::string> names;
+    for (const auto& r : readers) names.push_back(r.name);
+    std::vector<std::size_t> candidates;
+    try {
+        candidates = selector_.candidates(names);
+    } catch (const Error&) {
+        return;
+    }
+    for (std::size_t i : candidates) {
+        const ReaderState& r = readers[i];
+        const OwnUse own = own_use(r.name);
+        OtherUse& other = other_use_[r.name];
+        const bool busy = r.card_present && (r.in_use || r.exclusive);
+        if (busy && own.active == 0 && own.connects == other.own_connects) {
+            other.seen = true;
+        } else if (!busy && other.seen) {
+            other.seen = false;
+            if (reported_ && last_.presence == drivers::Presence::Present && r.card_present) {
+                const std::string detail = "the card in '" + r.name + "' was used by another program";
+                log::debug(kLog, "presence: " + detail);
+                callback_(drivers::PresenceEvent{drivers::Presence::Present, false, detail, true});
+            }
+        }
+        other.own_connects = own.connects;
+    }
+}
+
 void PcscPresenceWatch::run() {
     for (;;) {
         {
@@ -86,12 +114,10 @@ void PcscPresenceWatch::run() {
                 monitor_ = monitor.get();
             }
             report(evaluate_presence(selector_, monitor->list_readers()));
+            watch_other_programs(monitor->readers());
             for (;;) {
                 // A bounded wait: a cancel() that lands just before SCardGetStatusChange delays the stop ≤ 1 s.
-                while (!monitor->wait_for_change(std::chrono::seconds(1))) {
-                    std::lock_guard lock(mutex_);
-                    if (stop_) break;
-                }
+                const bool changed = monitor->wait_for_change(std::chrono::seconds(1));
                 {
                     std::lock_guard lock(mutex_);
                     if (stop_) {
@@ -99,7 +125,10 @@ void PcscPresenceWatch::run() {
                         return;
                     }
                 }
+                // No event: look anyway. pcscd announces a connection's end, not always its start.
+                if (!changed) monitor->list_readers();
                 report(evaluate_presence(selector_, monitor->readers()));
+                watch_other_programs(monitor->readers());
             }
         } catch (const Error& e) {
             {

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,8 +27,14 @@ struct PresenceView {
 };
 PresenceView evaluate_presence(const ReaderSelector& selector, const std::vector<ReaderState>& readers);
 
-// A thread over ReaderMonitor (SCardGetStatusChange). pcscd not running, or going away: NoService is reported and
-// a new connection is tried every `retry` (no busy loop) until it works.
+// A thread over ReaderMonitor (SCardGetStatusChange), which also looks every second (pcscd does not announce every
+// start of a connection). pcscd not running, or going away: NoService is reported and a new connection is tried
+// every `retry` (no busy loop) until it works.
+//
+// Another program's use of the card: when a selected reader was in use (shared or exclusive) while this process had
+// no connection to it and made none since the last look, and is then free again, a Present event with
+// `used_elsewhere` is reported, so the daemon reads the card again (its cache may be stale). Use by another program
+// that overlaps lpad's own connection is not told apart; lpad's next job reads the card anyway.
 class PcscPresenceWatch final : public drivers::PresenceWatch {
 public:
     PcscPresenceWatch(ReaderSelector selector, Callback callback,
@@ -36,6 +44,7 @@ public:
 private:
     void run();
     void report(const PresenceView& view);  // watch thread: call back when the view differs from the last report
+    void watch_other_programs(const std::vector<ReaderState>& readers);  // watch thread
     bool sleep_unless_stopped(std::chrono::milliseconds period);
 
     ReaderSelector selector_;
@@ -44,6 +53,11 @@ private:
     bool reported_ = false;  // watch thread only
     PresenceView last_;      // watch thread only
     std::string last_present_signature_;
+    struct OtherUse {
+        std::uint64_t own_connects = 0;  // OwnUse::connects at the last look
+        bool seen = false;               // in use by another program since then
+    };
+    std::map<std::string, OtherUse> other_use_;  // watch thread only, by reader
     std::mutex mutex_;
     std::condition_variable cv_;
     bool stop_ = false;              // under mutex_

@@ -19,6 +19,8 @@ std::uint16_t with_count(std::uint8_t sw1, std::size_t n) {
     return static_cast<std::uint16_t>((sw1 << 8) | (n >= 256 ? 0 : n));
 }
 
+constexpr std::uint8_t kInsTerminalCapability = 0xAA;  // ETSI TS 102 221 §11.1.19, class 80
+
 // Status words that may carry response data: normal processing (9000, 91xx) and warnings (62xx, 63xx).
 bool carries_data(std::uint16_t sw) {
     const unsigned sw1 = sw >> 8;
@@ -230,9 +232,28 @@ Bytes VirtualCard::dispatch(const apdu::Command& c, const Cla& cla) {
         return cla.proprietary ? store_data(c, cla.channel, ch) : sw_only(0x6E00);
     case apdu::kInsGetResponse:
         return get_response(c, ch);
+    case kInsTerminalCapability:
+        return cla.proprietary ? terminal_capability(c) : sw_only(0x6E00);
     default:
         return sw_only(0x6D00);
     }
+}
+
+// ETSI TS 102 221 §11.1.19 TERMINAL CAPABILITY, case 3: 80 AA 00 00 Lc, data = the terminal capability template
+// A9 {80 power supply, 81 extended logical channels, 82 additional interfaces, 83 eUICC capabilities, ...}. The
+// card answers 9000 without data (nothing it does depends on the terminal's capabilities); data that is not one
+// well-formed A9 element is 6A80.
+Bytes VirtualCard::terminal_capability(const apdu::Command& c) {
+    if (c.p1 != 0x00 || c.p2 != 0x00) return sw_only(0x6A86);
+    if (c.data.empty()) return sw_only(0x6700);
+    try {
+        tlv::Element e = tlv::parse_one(c.data, tlv::Mode::Ber);
+        if (e.tag != 0xA9) return sw_only(0x6A80);
+        (void)tlv::parse_all(e.value, tlv::Mode::Ber);
+    } catch (const Error&) {
+        return sw_only(0x6A80);
+    }
+    return sw_only(0x9000);
 }
 
 // ISO 7816-4 §11.1.2 MANAGE CHANNEL. Open: P1 00, P2 00 = the card picks the lowest free channel and returns it,

@@ -8,6 +8,7 @@
 //   0x A4 04 00|0C AID   | SELECT by AID (right-truncated AIDs match): FCI 6F{84 AID, A5{...}}; unknown 6A82
 //   8x E2 11|91 P2 data  | STORE DATA block P2 (from 00); P1 91 = last block: joined data -> Es10Handler::handle
 //   0x|8x C0 00 00 Le    | GET RESPONSE: Le bytes of the pending answer; 61xx while more remain
+//   80 AA 00 00 A9{...}  | TERMINAL CAPABILITY (ETSI TS 102 221 §11.1.19): 9000 (A9 template checked)
 //
 // Responses longer than Knobs::chunk, or answers to a command without Le, come as 61xx (T=0 style, ISO 7816-3
 // §10.3.4) and are fetched with GET RESPONSE; a GET RESPONSE asking for more than remains gets 6Cxx.
@@ -98,6 +99,7 @@ private:
     Bytes select(const apdu::Command& c, Channel& ch);
     Bytes store_data(const apdu::Command& c, unsigned channel, Channel& ch);
     Bytes get_response(const apdu::Command& c, Channel& ch);
+    Bytes terminal_capability(const apdu::Command& c);
     Bytes deliver(unsigned channel, Channel& ch, Bytes command, std::optional<std::uint32_t> le);
     Bytes respond(Channel& ch, Bytes data, std::uint16_t sw, std::optional<std::uint32_t> le);
     Bytes take_pending(Channel& ch, std::size_t n);

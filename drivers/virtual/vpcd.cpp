@@ -1,6 +1,8 @@
 #include "drivers/virtual/vpcd.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,12 +38,22 @@ bool wait_readable(int fd, const std::atomic<bool>* stop) {
     }
 }
 
+// vpcd (ifd-vpcd's sendToVICC) writes every message in two send() calls, length then payload, with Nagle's
+// algorithm on: the payload waits until the length is acknowledged, and a delayed ACK holds that back ~40 ms, on every
+// APDU. Acknowledging at once avoids the stall. Linux clears TCP_QUICKACK again by itself, so it is set after every
+// read. Best effort: harmless where it does not apply (not TCP, e.g. a socketpair in tests).
+void quick_ack(int fd) {
+    int one = 1;
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
 // Read exactly n bytes. Returns the number read before EOF (n on success); nullopt when stopped.
 std::optional<std::size_t> read_exact(int fd, std::uint8_t* out, std::size_t n, const std::atomic<bool>* stop) {
     std::size_t got = 0;
     while (got < n) {
         if (!wait_readable(fd, stop)) return std::nullopt;
         ssize_t r = ::recv(fd, out + got, n - got, 0);
+        quick_ack(fd);
         if (r == 0) return got;
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
@@ -92,7 +104,14 @@ Socket connect_tcp(const std::string& host, std::uint16_t port) {
             last_errno = errno;
             continue;
         }
-        if (::connect(s.fd(), a->ai_addr, a->ai_addrlen) == 0) return s;
+        if (::connect(s.fd(), a->ai_addr, a->ai_addrlen) == 0) {
+            // Our side sends each answer in one send(); without Nagle it leaves at once, whatever is unacknowledged.
+            int one = 1;
+            if (::setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+                log::warning(kLog, "TCP_NODELAY on the link to " + where + ": " + std::strerror(errno));
+            quick_ack(s.fd());
+            return s;
+        }
         last_errno = errno;
     }
     fail(Errc::TransportError, "vpcd: cannot connect to " + where + ": " + std::strerror(last_errno));

@@ -122,6 +122,14 @@ void CardSession::delete_profile(const es10::ProfileIdentifier& id) {
 void CardSession::set_nickname(ByteView iccid, const std::string& nickname) {
     if (nickname.size() > 64) fail(Errc::InvalidArgument, "nickname: at most 64 bytes of UTF-8");
     if (!asn1::is_valid_utf8(nickname)) fail(Errc::InvalidArgument, "nickname: not valid UTF-8");
+    // Nicknames end up on terminals and in UIs: no C0/C1 control characters or DEL (ESC, CR, LF, ...).
+    for (std::size_t i = 0; i < nickname.size(); ++i) {
+        const auto c = static_cast<unsigned char>(nickname[i]);
+        const bool c1 = c == 0xC2 && i + 1 < nickname.size() && static_cast<unsigned char>(nickname[i + 1]) <= 0x9F;
+        if (c < 0x20 || c == 0x7F || c1)
+            fail(Errc::InvalidArgument,
+                 "nickname: control characters are not allowed (byte " + std::to_string(i) + ")");
+    }
     es10::SetNicknameRequest req;
     req.iccid.assign(iccid.begin(), iccid.end());
     req.profile_nickname = nickname;

@@ -78,8 +78,11 @@ void EuiccService::start() {
 void EuiccService::on_presence(const drivers::PresenceEvent& event) {
     const std::string tag = "euicc" + std::to_string(index_);
     if (event.presence == drivers::Presence::Present) {
-        if (worker_ok_ && !event.changed_card) return;
-        log::info(tag, (event.changed_card ? "card reinserted (" : "card present (") + event.detail + "): reading it");
+        if (worker_ok_ && !event.changed_card && !event.used_elsewhere) return;
+        log::info(tag, (event.changed_card      ? "card reinserted ("
+                        : event.used_elsewhere ? "card changed hands ("
+                                               : "card present (") +
+                           event.detail + "): reading it");
         if (event.changed_card) worker_reread_eid_ = true;
         refresh_cache();
         if (worker_ok_) process_due_notifications(false);

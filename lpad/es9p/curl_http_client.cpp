@@ -16,6 +16,14 @@ namespace {
 
 constexpr std::string_view kLog = "http";
 
+// Key exchange groups offered (SSL_CTX_set1_groups_list names). SGP.22 allows brainpoolP256r1 as well as NIST P-256
+// for CERT.DP.TLS and CERT.DS.TLS. In TLS 1.2 the client must list the curve of the server's ECDSA certificate among
+// its groups (RFC 8422 §5.1), and OpenSSL's default list has no brainpool curve: such a server then fails the
+// handshake ("handshake failure"). TLS 1.3 carries brainpool certificates only with the RFC 8734 signature schemes,
+// which OpenSSL offers from 3.2 on; with OpenSSL 3.0 a server holding only a brainpool certificate negotiates
+// TLS 1.2, where these groups make it work. X25519 stays first: it is the TLS 1.3 key share.
+constexpr const char* kTlsGroups = "X25519:P-256:P-384:P-521:brainpoolP256r1:brainpoolP384r1:brainpoolP512r1";
+
 void global_init() {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -77,6 +85,10 @@ struct CurlHttpClient::Handle {
     std::string body;
     std::size_t max_body = 0;
     bool too_large = false;
+    // The request of the running post(): how often libcurl was about to send it, and whether it may send it again.
+    const HttpRequest* request = nullptr;
+    unsigned sends = 0;
+    bool resend_refused = false;
 
     template <typename T>
     void set(CURLoption option, T value) {
@@ -93,6 +105,22 @@ struct CurlHttpClient::Handle {
         }
         h->body.append(data, n);
         return n;
+    }
+
+    // CURLOPT_PREREQFUNCTION: called each time a request is about to go out on a connection. libcurl sends a request
+    // again by itself, on a new connection, when a reused one closed before any answer (lib/transfer.c
+    // Curl_retry_request); there is no option to turn that off, so it is allowed or stopped here.
+    static int on_prereq(void* self, char*, char*, int, int) {
+        auto* h = static_cast<Handle*>(self);
+        if (++h->sends == 1) return CURL_PREREQFUNC_OK;
+        if (h->sends == 2 && h->request->resend == Resend::OnceOnFresh) {
+            log::warning(kLog, "POST " + h->request->url +
+                                   ": the reused connection closed before any answer; sending it once more on a new "
+                                   "connection");
+            return CURL_PREREQFUNC_OK;
+        }
+        h->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
     }
 };
 
@@ -112,6 +140,7 @@ CurlHttpClient::CurlHttpClient(CurlOptions options) : handle_(std::make_unique<H
     h.set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
     h.set(CURLOPT_SSL_VERIFYPEER, 1L);
     h.set(CURLOPT_SSL_VERIFYHOST, 2L);
+    h.set(CURLOPT_SSL_EC_CURVES, kTlsGroups);
     // Only the given anchors: drop libcurl's built-in system bundle and directory (GSMA CIs are not web CAs).
     h.set(CURLOPT_CAPATH, static_cast<const char*>(nullptr));
     if (!options_.ca_pem.empty()) {
@@ -126,6 +155,8 @@ CurlHttpClient::CurlHttpClient(CurlOptions options) : handle_(std::make_unique<H
     h.set(CURLOPT_TCP_KEEPALIVE, 1L);
     h.set(CURLOPT_WRITEFUNCTION, &Handle::on_body);
     h.set(CURLOPT_WRITEDATA, static_cast<void*>(&h));
+    h.set(CURLOPT_PREREQFUNCTION, &Handle::on_prereq);
+    h.set(CURLOPT_PREREQDATA, static_cast<void*>(&h));
     for (const auto& entry : options_.resolve) h.resolve = slist_append(std::move(h.resolve), entry);
     if (h.resolve) h.set(CURLOPT_RESOLVE, h.resolve.get());
 }
@@ -143,6 +174,9 @@ HttpResponse CurlHttpClient::post(const HttpRequest& request) {
     h.body.clear();
     h.too_large = false;
     h.error_buffer[0] = '\0';
+    h.request = &request;
+    h.sends = 0;
+    h.resend_refused = false;
     h.set(CURLOPT_URL, request.url.c_str());
     h.set(CURLOPT_POST, 1L);
     h.set(CURLOPT_POSTFIELDS, request.body.data());
@@ -153,6 +187,7 @@ HttpResponse CurlHttpClient::post(const HttpRequest& request) {
 
     CURLcode rc = curl_easy_perform(h.easy.get());
     h.set(CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));  // `headers` dies at the end of this call
+    h.request = nullptr;
 
     long connects = 0;
     curl_easy_getinfo(h.easy.get(), CURLINFO_NUM_CONNECTS, &connects);
@@ -162,6 +197,10 @@ HttpResponse CurlHttpClient::post(const HttpRequest& request) {
         std::string detail = h.error_buffer[0] ? h.error_buffer : curl_easy_strerror(rc);
         std::string what = "POST " + request.url + ": " + detail;
         log::debug(kLog, what);
+        if (h.resend_refused)
+            fail(Errc::HttpError, "POST " + request.url +
+                                      ": the connection closed before any answer; the request may have been "
+                                      "processed, so it is not sent again");
         if (h.too_large)
             fail(Errc::HttpError, "POST " + request.url + ": response larger than " +
                                       std::to_string(options_.max_response_bytes) + " bytes");

@@ -74,12 +74,13 @@ std::string snippet(std::string_view body) {
 // One ES9+/ES11 function call. Returns the body of a 2xx answer, or nullopt for "no content" (204, or an empty 2xx
 // body) when `no_content_ok`.
 std::optional<std::string> exchange(HttpClient& http, const std::string& url, std::string_view function,
-                                    const std::string& body, bool no_content_ok) {
+                                    const std::string& body, bool no_content_ok, Resend resend) {
     HttpRequest request{url,
                         {{"Content-Type", std::string(kContentType)},
                          {"X-Admin-Protocol", std::string(kAdminProtocol)},
                          {"User-Agent", std::string(kUserAgent)}},
-                        body};
+                        body,
+                        resend};
     if (log::enabled(log::Level::Debug)) log::debug(kLog, std::string(function) + " -> " + url + " " + summary(body));
     HttpResponse response = http.post(request);
     if (log::enabled(log::Level::Debug))
@@ -153,6 +154,16 @@ std::string normalize_server_address(std::string_view address) {
 }
 
 // --- ES9+ -------------------------------------------------------------------------------------------------------
+//
+// A request whose kept-alive connection closed before any answer may or may not have been processed (http.h
+// Resend). Sent once more, on a new connection, only where a second submission cannot act twice:
+//   InitiateAuthentication  yes: it only opens an RSP session; an unused one expires on the server
+//   AuthenticateClient      no: it binds the order (matching ID, attempts) to the session
+//   GetBoundProfilePackage  yes: same transaction, same one-time key; the card installs only what the LPA loads,
+//                           once, and a server that refuses the repeat answers with an error
+//   HandleNotification      yes: delivery is at-least-once anyway (the LPA retries until acknowledged)
+//   CancelSession           no: a repeat could only answer "unknown transaction" for a cancel that worked
+// ES11: InitiateAuthentication yes, AuthenticateClient no, for the same reasons.
 
 Es9pClient::Es9pClient(HttpClient& http, std::string smdp_address)
     : http_(http), address_(normalize_server_address(smdp_address)) {}
@@ -160,30 +171,33 @@ Es9pClient::Es9pClient(HttpClient& http, std::string smdp_address)
 std::string Es9pClient::url(std::string_view function) const { return make_url(address_, kEs9pPath, function); }
 
 InitiateAuthenticationResponse Es9pClient::initiate_authentication(const InitiateAuthenticationRequest& request) {
-    auto body = exchange(http_, url("initiateAuthentication"), "ES9+.InitiateAuthentication", request.encode(), false);
+    auto body = exchange(http_, url("initiateAuthentication"), "ES9+.InitiateAuthentication", request.encode(), false,
+                         Resend::OnceOnFresh);
     return InitiateAuthenticationResponse::decode(*body);
 }
 
 AuthenticateClientResponse Es9pClient::authenticate_client(const AuthenticateClientRequest& request) {
-    auto body = exchange(http_, url("authenticateClient"), "ES9+.AuthenticateClient", request.encode(), false);
+    auto body = exchange(http_, url("authenticateClient"), "ES9+.AuthenticateClient", request.encode(), false,
+                         Resend::Never);
     return AuthenticateClientResponse::decode(*body);
 }
 
 GetBoundProfilePackageResponse Es9pClient::get_bound_profile_package(const GetBoundProfilePackageRequest& request) {
     auto body =
-        exchange(http_, url("getBoundProfilePackage"), "ES9+.GetBoundProfilePackage", request.encode(), false);
+        exchange(http_, url("getBoundProfilePackage"), "ES9+.GetBoundProfilePackage", request.encode(), false,
+                 Resend::OnceOnFresh);
     return GetBoundProfilePackageResponse::decode(*body);
 }
 
 void Es9pClient::handle_notification(const HandleNotificationRequest& request) {
     constexpr std::string_view function = "ES9+.HandleNotification";
-    auto body = exchange(http_, url("handleNotification"), function, request.encode(), true);
+    auto body = exchange(http_, url("handleNotification"), function, request.encode(), true, Resend::OnceOnFresh);
     if (body) decode_status_only(*body, function);
 }
 
 void Es9pClient::cancel_session(const CancelSessionRequest& request) {
     constexpr std::string_view function = "ES9+.CancelSession";
-    auto body = exchange(http_, url("cancelSession"), function, request.encode(), true);
+    auto body = exchange(http_, url("cancelSession"), function, request.encode(), true, Resend::Never);
     if (body) decode_status_only(*body, function);
 }
 
@@ -198,12 +212,14 @@ Es11Client::Es11Client(HttpClient& http, std::string smds_address, std::string p
 std::string Es11Client::url(std::string_view function) const { return make_url(address_, path_, function); }
 
 InitiateAuthenticationResponse Es11Client::initiate_authentication(const Es11InitiateAuthenticationRequest& request) {
-    auto body = exchange(http_, url("initiateAuthentication"), "ES11.InitiateAuthentication", request.encode(), false);
+    auto body = exchange(http_, url("initiateAuthentication"), "ES11.InitiateAuthentication", request.encode(), false,
+                         Resend::OnceOnFresh);
     return InitiateAuthenticationResponse::decode(*body);
 }
 
 Es11AuthenticateClientResponse Es11Client::authenticate_client(const AuthenticateClientRequest& request) {
-    auto body = exchange(http_, url("authenticateClient"), "ES11.AuthenticateClient", request.encode(), false);
+    auto body = exchange(http_, url("authenticateClient"), "ES11.AuthenticateClient", request.encode(), false,
+                         Resend::Never);
     return Es11AuthenticateClientResponse::decode(*body);
 }
 

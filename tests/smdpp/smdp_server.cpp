@@ -125,6 +125,7 @@ HttpReply SmdpServer::dispatch(const std::string& function, bool es11_path, cons
         return failure(404, "1.1", "1.3", "unknown function " + function);
     }
 
+    ++calls_[function];
     std::optional<Fault> fault = faults_.take(function, matching_id);
     if (fault) log_line += " fault=" + fault->to_string();
     if (fault && fault->action == FaultAction::CloseConnection) {
@@ -228,6 +229,12 @@ void SmdpServer::add_event(Event event) {
 void SmdpServer::add_fault(Fault fault) {
     std::lock_guard lock(mutex_);
     faults_.add(std::move(fault));
+}
+
+unsigned SmdpServer::calls(const std::string& function) const {
+    std::lock_guard lock(mutex_);
+    auto it = calls_.find(function);
+    return it == calls_.end() ? 0 : it->second;
 }
 
 void SmdpServer::clear_faults() {

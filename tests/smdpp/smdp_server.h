@@ -80,6 +80,9 @@ public:
     std::vector<Event> events() const;
     std::vector<ReceivedNotification> notifications() const;
     std::size_t open_sessions() const;  // sessions not yet expired
+    // How many requests for this function ("getBoundProfilePackage", ...) reached the server, faults included: a
+    // client that sends one request twice is seen here.
+    unsigned calls(const std::string& function) const;
 
     // The clock sessions expire by (default std::chrono::steady_clock::now); tests inject their own.
     using Clock = std::function<std::chrono::steady_clock::time_point()>;
@@ -126,6 +129,7 @@ private:
     std::vector<Event> events_;
     std::vector<ReceivedNotification> notifications_;
     FaultSet faults_;
+    std::map<std::string, unsigned> calls_;
     Clock clock_;
 };
 

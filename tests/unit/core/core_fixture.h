@@ -76,10 +76,11 @@ struct Server {
     std::unique_ptr<smdpp::HttpsFrontEnd> front;
     std::string address;
 
-    explicit Server(std::vector<std::string> pki_dirs = {pki_dir()}) {
+    // curve: the SM-DP+'s certificates (DPauth, DPpb, DPtls), "NIST" or "BRP" (brainpoolP256r1).
+    explicit Server(std::vector<std::string> pki_dirs = {pki_dir()}, const std::string& curve = "NIST") {
         smdpp::ServerOptions o;
         o.address = kHost + ":0";
-        server = std::make_unique<smdpp::SmdpServer>(smdpp::ServerPki::load(pki_dirs), o);
+        server = std::make_unique<smdpp::SmdpServer>(smdpp::ServerPki::load(pki_dirs, curve), o);
         front = std::make_unique<smdpp::HttpsFrontEnd>(*server, "127.0.0.1", 0);
         address = kHost + ":" + std::to_string(front->port());
         server->set_address(address);

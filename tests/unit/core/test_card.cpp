@@ -126,6 +126,11 @@ TEST_CASE("core: enable, disable, delete, nickname and their eUICC errors") {
     CHECK(l.profile(l.b)->profile_nickname == "Мой профиль ✓");
     CHECK(error_of([&] { card.set_nickname(l.b, std::string(65, 'x')); }) == Errc::InvalidArgument);
     CHECK(error_of([&] { card.set_nickname(l.b, "\xC3\x28"); }) == Errc::InvalidArgument);
+    // Control characters would reach every terminal that lists the profile (issue 11 item 8).
+    for (const std::string& bad : std::vector<std::string>{"a\x1b[2J", "two\r\nlines", "tab\t", "del\x7f",
+                                                           "c1 \xc2\x9b" "2J", std::string("nul\0", 4)})
+        CHECK(error_of([&] { card.set_nickname(l.b, bad); }) == Errc::InvalidArgument);
+    CHECK(l.profile(l.b)->profile_nickname == "Мой профиль ✓");  // unchanged by the refused ones
     card.set_nickname(l.b, std::string(64, 'x'));  // exactly 64 bytes is fine
     CHECK(euicc_result([&] { card.set_nickname(iccid_to_bcd("88449911223344550000"), "n"); }) == 1);
 

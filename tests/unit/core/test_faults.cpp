@@ -29,8 +29,8 @@ TEST_CASE("core: server faults at each ES9+ step") {
         OrderState order_after;  // what the cancel reason did to the order
         bool card_signed_more;   // AuthenticateServer reached the card
     };
-    // close@ on a reused connection is persistent: libcurl resends a request once when a kept-alive connection
-    // turns out closed, so a one-shot close would be invisible.
+    // close@ on a reused connection: authenticateClient is never sent twice, so a one-shot close is the error;
+    // getBoundProfilePackage is sent once more on a new connection (es9p_client.cpp), so only a persistent close is.
     const Case cases[] = {
         {"close@initiateAuthentication", Errc::HttpError, OrderState::Released, false},
         {"http500@initiateAuthentication", Errc::HttpError, OrderState::Released, false},
@@ -39,7 +39,7 @@ TEST_CASE("core: server faults at each ES9+ step") {
         {"wrong-transaction-id@initiateAuthentication", Errc::ProtocolViolation, OrderState::Released, false},
         {"wrong-signed-transaction-id@initiateAuthentication", Errc::ProtocolViolation, OrderState::Released, false},
         {"bad-signature@initiateAuthentication", Errc::EuiccError, OrderState::Released, true},
-        {"close@authenticateClient+", Errc::HttpError, OrderState::Released, true},
+        {"close@authenticateClient", Errc::HttpError, OrderState::Released, true},
         {"http500@authenticateClient", Errc::HttpError, OrderState::Released, true},
         // The fault answers before the server looked at the request: no order was bound to the session yet.
         {"malformed-json@authenticateClient", Errc::MalformedData, OrderState::Released, true},
@@ -81,6 +81,41 @@ TEST_CASE("core: server faults at each ES9+ step") {
             CHECK(s.state("MID-F") == k.order_after);
         }
     }
+}
+
+// Issue 11 item 11: libcurl re-sent a POST by itself when a kept-alive connection closed before the answer, so the
+// SM-DP+ saw authenticateClient twice and the `close` fault never reached the LPA's error path.
+TEST_CASE("core: a connection closed before the answer: authenticateClient is not sent again") {
+    Server s;
+    Card c;
+    CurlServerConnector net(s.trust());
+    s.order("MID-R", "88449911223344556633");
+    s.fault("close@authenticateClient");  // one-shot: fires on the first attempt only
+    CHECK(error_of([&] { download(*c.session, net, s.ac("MID-R")); }) == Errc::HttpError);
+    CHECK(s.server->calls("authenticateClient") == 1);
+    CHECK(c.iccids().empty());
+    CHECK(s.state("MID-R") == OrderState::Released);  // cancelled, still usable
+    download(*c.session, net, s.ac("MID-R"));
+    CHECK(c.iccids() == std::vector<std::string>{"88449911223344556633"});
+}
+
+TEST_CASE("core: getBoundProfilePackage and handleNotification are sent once more on a new connection, once") {
+    Server s;
+    Card c;
+    CurlServerConnector net(s.trust());
+    s.order("MID-G", "88449911223344556644");
+    s.fault("close@getBoundProfilePackage");
+    s.fault("close@handleNotification");
+    download(*c.session, net, s.ac("MID-G"));  // both repeated once, deliberately: the download works
+    CHECK(c.iccids() == std::vector<std::string>{"88449911223344556644"});
+    CHECK(s.server->calls("getBoundProfilePackage") == 2);
+    CHECK(s.server->calls("handleNotification") == 2);
+    CHECK(s.server->notifications().size() == 1);
+    // Bounded: a server that closes every time sees the request twice, then the LPA fails.
+    s.order("MID-H", "88449911223344556655");
+    s.fault("close@getBoundProfilePackage+");
+    CHECK(error_of([&] { download(*c.session, net, s.ac("MID-H")); }) == Errc::HttpError);
+    CHECK(s.server->calls("getBoundProfilePackage") == 4);
 }
 
 TEST_CASE("core: an activation code OID that CERT.DPauth does not carry is refused before AuthenticateServer") {

@@ -77,6 +77,11 @@ TEST_CASE("vcard: status words of refused commands") {
         {"GET RESPONSE with P1-P2", {kSelect0 + ""}, "00C0010010", 0x6A86},
         {"Lc longer than the data", {}, "00A4040010A000000559", 0x6700},
         {"shorter than a header", {}, "00A404", 0x6700},
+        {"TERMINAL CAPABILITY in the interindustry class", {}, "00AA000003A90100", 0x6E00},
+        {"TERMINAL CAPABILITY with P1-P2", {}, "80AA010003A90100", 0x6A86},
+        {"TERMINAL CAPABILITY without data", {}, "80AA0000", 0x6700},
+        {"TERMINAL CAPABILITY, not a template", {}, "80AA0000038001FF", 0x6A80},
+        {"TERMINAL CAPABILITY, truncated template", {}, "80AA000003A90580", 0x6A80},
     };
     for (const auto& c : cases) {
         CAPTURE(c.name);
@@ -89,6 +94,23 @@ TEST_CASE("vcard: status words of refused commands") {
         }
         CHECK(sw_of(send(*card, c.command)) == c.sw);
     }
+}
+
+// ETSI TS 102 221 §11.1.19; SGP.22 §5.7 (the LPA announces its eUICC-related capabilities, tag 83, this way).
+TEST_CASE("vcard: TERMINAL CAPABILITY is accepted on any open channel") {
+    auto card = make_card();
+    // A9 { 80 01 01 (power supply), 81 00 (extended logical channels), 83 01 07 (eUICC capabilities),
+    //      82 00 (additional interfaces) }
+    const std::string tc = "A90A" "800101" "8100" "830107" "8200";
+    CHECK(sw_of(send(*card, "80AA00000C" + tc)) == 0x9000);
+    CHECK(send(*card, "80AA00000C" + tc).size() == 2);  // no response data
+    CHECK(sw_of(send(*card, "80AA000002A900")) == 0x9000);  // an empty template is fine too
+    REQUIRE(sw_of(send(*card, "0070000001")) == 0x9000);
+    CHECK(sw_of(send(*card, "81AA000002A900")) == 0x9000);  // on logical channel 1
+    CHECK(sw_of(send(*card, "83AA000002A900")) == 0x6881);  // channel 3 is not open
+    // The card still serves its ISD-R afterwards.
+    const auto sw = sw_of(send(*card, kSelect0));
+    CHECK((sw == 0x9000 || sw >> 8 == 0x61));
 }
 
 TEST_CASE("vcard: a refused STORE DATA sequence is discarded and the next one works") {

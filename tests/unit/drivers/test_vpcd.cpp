@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -141,6 +142,30 @@ TEST_CASE("vpcd: framing errors and end of stream") {
     CHECK_THROWS_AS(vpcd::write_message(p.a.fd(), Bytes(65536)), Error);
     std::atomic<bool> stop{true};
     CHECK_FALSE(vpcd::read_message(p.b.fd(), &stop).has_value());  // nothing sent; returns because of stop
+}
+
+// Issue 11 item 13: vpcd sends length and payload in two writes with Nagle on, so a delayed ACK on our side stalled
+// every APDU by ~40 ms. The card side's link turns Nagle off and acknowledges at once (vpcd.cpp quick_ack); speed
+// itself is a benchmark figure (docs/benchmarks.md, PC/SC path), not checked here.
+TEST_CASE("vpcd: the card side's TCP link has TCP_NODELAY set") {
+    FakeVpcd fake;
+    vpcd::Socket s = vpcd::connect_tcp("127.0.0.1", fake.port);
+    vpcd::Socket peer = fake.accept();
+    REQUIRE(peer);
+    int nodelay = 0;
+    socklen_t len = sizeof nodelay;
+    REQUIRE(::getsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &nodelay, &len) == 0);
+    CHECK(nodelay != 0);
+    // Framing still works over it, in both directions, with vpcd's two-part writes.
+    write_raw(peer.fd(), Bytes{0x00, 0x03});
+    write_raw(peer.fd(), Bytes{0x01, 0x02, 0x03});
+    auto m = vpcd::read_message(s.fd());
+    REQUIRE(m.has_value());
+    CHECK(*m == Bytes{0x01, 0x02, 0x03});
+    vpcd::write_message(s.fd(), Bytes{0x90, 0x00});
+    auto back = vpcd::read_message(peer.fd());
+    REQUIRE(back.has_value());
+    CHECK(*back == Bytes{0x90, 0x00});
 }
 
 TEST_CASE("vpcd: serve answers ATR and APDUs, never control codes") {
