@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The benchmark's view of the card link: a Transport that passes every APDU to the real one and records it, so
 // the ES10 commands can be rebuilt from their STORE DATA blocks (SGP.22 §5.7.2) and the answers from their
 // GET RESPONSE chunks (ISO 7816-3 §10.3.4), and the floor computed from the payloads actually exchanged.

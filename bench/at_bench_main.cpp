@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-bench-at: the TS.48 download through the `at:` driver and a fake CSIM modem (tests/fakes/at_modem, a pty in
 // front of the virtual eUICC), against the in-process test SM-DP+ over verified HTTPS. Prints, for each per-command
 // modem delay: APDUs, AT commands, bytes on the serial line (both directions) and wall time. Never judges speed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-bench: download, list and enable on the virtual eUICC against the in-process test SM-DP+, and print what
 // they cost (APDUs by kind, bytes, HTTP requests, TLS handshakes, wall time, RSS) next to the APDU floor.
 // Exits 0 when every phase worked, 1 on a functional failure, 2 on bad arguments. Never judges speed.

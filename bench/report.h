@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Printing the figures: a readable table per (profile, latency) and an ES10 breakdown, or JSON. Nothing here
 // judges speed: the figures are printed, never compared with a threshold.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The measured scenario: the virtual eUICC (in memory, test PKI) and the test SM-DP+ (tests/smdpp) on 127.0.0.1
 // over verified HTTPS, in this process. One run = a fresh card, then three phases, each in its own ISD-R session
 // as a command-line LPA would do them: download (a fresh order), list profiles, enable (and its notification).

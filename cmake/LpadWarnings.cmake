@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Warnings are errors everywhere in the project's own code.
 add_compile_options(
   -Wall -Wextra -Wpedantic -Werror

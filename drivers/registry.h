@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Driver selection: a URI-like string names the driver and its parameters, e.g.
 //   pcsc:                     pcsc:reader=Gemalto        pcsc:?reader=Gemalto&exclusive=1
 //   at:/dev/ttyUSB2?mode=csim qmi:/dev/cdc-wdm0?slot=1   qmi:qrtr   virtual:/var/lib/lpad/veuicc.json

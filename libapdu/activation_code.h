@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SGP.22 §4.1 Activation Code: what a QR code or a user hands to the LPA to start a download.
 //
 //   [LPA:]1$<SM-DP+ address>$<AC_Token = Matching ID>[$<SM-DP+ OID>[$<Confirmation Code Required Flag>]]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ISO/IEC 7816-4 command and response APDUs, status words, logical channels, and the builders an LPA needs
 // (MANAGE CHANNEL, SELECT, GET RESPONSE, STORE DATA). No I/O here: see transport.h for sending them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small ASN.1 value helpers on top of tlv.h: BIT STRING with named bits, VersionType, UTF8String checks.
 #pragma once
 

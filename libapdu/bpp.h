@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Bound Profile Package (SGP.22 §2.5.4, §5.5) and its loading in pieces (ES10b LoadBoundProfilePackage,
 // SGP.22 §2.5.5 / RSP-NOTES "Bound Profile Package loading").
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bound Profile Package protection: SGP.22 §2.6.4 / §5.5 BSP (SCP03t).
 //
 // Both ends of ES8+: SegmentProtector is the SM-DP+ side (the test SM-DP+), SegmentVerifier the eUICC side (the

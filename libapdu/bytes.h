@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte buffers and their text forms (hex, base64).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad's one error model: a typed exception that keeps the protocol codes.
 //
 // Every layer below the D-Bus boundary throws lpad::Error; the D-Bus adaptors convert it once, through one table,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10 over APDUs: one ISD-R session on a Transport, one ES10 function per transceive().
 //
 // Takes raw request bytes; typed ES10 messages (es10 headers) plug in through call(). Retry and fallback policy

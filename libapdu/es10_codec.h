@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decode/encode helpers shared by every ES10 message file (es10a/b/c, euicc_info, notification, bpp). Not a
 // public API: only libapdu/es10*.cpp, euicc_info.cpp, notification.cpp and bpp.cpp include it.
 //

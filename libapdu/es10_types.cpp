@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "libapdu/es10_types.h"
 
 #include "libapdu/es10_codec.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Profile types shared by several ES10 messages (SGP.22 rsp.asn names): StoreMetadataRequest (ES8+/BPP),
 // ProfileInfo (ES10c), the RAT (ES10b GetRAT) and EUICCInfo2.
 //

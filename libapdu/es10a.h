@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10a (SGP.22 §5.7.3–§5.7.4): the eUICC's configured SM-DP+ and SM-DS addresses.
 // Same message conventions as es10c.h: full DER TLV encode/decode, strict decode, errors naming "<Type>.<field>".
 #pragma once

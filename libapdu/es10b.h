@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10b (SGP.22 §5.7: LPA ↔ ISD-R, profile download and notifications): every message in one include.
 //   es10b_auth.h      GetEUICCChallenge, AuthenticateServer, CancelSession
 //   es10b_download.h  PrepareDownload, StoreMetadata/ConfigureISDP/ReplaceSessionKeys, GetRAT, LoadCRL

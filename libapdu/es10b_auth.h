@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10b mutual authentication and session cancel (SGP.22 §5.7.13 GetEUICCChallenge, §5.7.14 AuthenticateServer,
 // §5.7.16 CancelSession). Message conventions: see notification.h.
 #pragma once

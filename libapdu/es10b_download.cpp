@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "libapdu/es10b_download.h"
 
 #include "libapdu/error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10b download-side messages (SGP.22 §5.7.5 PrepareDownload, §5.5 ES8+ contents carried in the Bound Profile
 // Package: ConfigureISDP, StoreMetadata, ReplaceSessionKeys; §5.7.4 GetRAT; §5.7.11 LoadCRL).
 // Message conventions: see notification.h.

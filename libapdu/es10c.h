@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10c (SGP.22 §5.7.14–§5.7.21): the LPA's local profile management functions, as typed messages.
 //
 // Every message encodes to and decodes from its full DER TLV (outer tag included): the LPA encodes requests and

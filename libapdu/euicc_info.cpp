@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "libapdu/euicc_info.h"
 
 #include "libapdu/error.h"

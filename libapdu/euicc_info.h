@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GetEUICCInfo (SGP.22 §5.7.8): EUICCInfo1 (BF20, sent to the SM-DP+ in initiateAuthentication) and EUICCInfo2
 // (BF22, the eUICC's capabilities), plus the ETSI TS 102 226 extended card resource TLVs inside EUICCInfo2.
 // Same message conventions as es10c.h. VersionType fields are held as "major.minor.revision" text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Card identifiers in their text and wire forms: ICCID (profiles), EID (the eUICC), AID (applications).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging seam. libapdu and the drivers log through this; the program (lpad, tools) installs a sink. Without a
 // sink nothing is written: libapdu does no I/O of its own.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "libapdu/notification.h"
 
 #include <utility>  // std::move

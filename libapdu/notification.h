@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10b notification messages (SGP.22 §5.7.9–§5.7.10, §5.7.7 ProfileInstallationResult) and their shared types.
 //
 // Conventions of every lpad::es10 message: `tag`, `encode()` (full DER TLV), `static decode(ByteView)` (strict DER,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BER-TLV (ISO/IEC 8825-1) reader and writer, with the strict DER checks SGP.22 needs.
 //
 // Tags are packed big-endian into a uint32: 0x80, 0x5A, 0x5F20, 0xBF2D, up to 4 tag bytes. Lengths use the short

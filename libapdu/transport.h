@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The transport seam: the one interface every card driver (pcsc, at, qmi, virtual) implements.
 //
 // Five operations, blocking, called from one thread at a time (the eUICC's worker). A Transport knows APDUs and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpactl: the command-line client of lpad (lpactl(1)). Knows only the D-Bus API (proxies generated from
 // lpad/dbus/org.lpad.Lpad1.xml). Exit status: 0 ok, 1 operation failed, 2 usage, 3 timeout, 4 permission denied,
 // 5 not found, 6 daemon not running.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpactl output: one field registry per record kind drives both the human table and the JSON document
 // (CONVENTIONS "CLI": stable field names, one JSON document with -j).
 #pragma once

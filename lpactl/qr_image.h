@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `lpactl download --qr IMAGE`: the activation code from a QR code in a PNG or JPEG file. libpng / libjpeg turn
 // the file into 8-bit grey pixels, libzbar finds the QR code. Every failure is an lpad::Error whose message says
 // what went wrong in plain words (unreadable file, not an image, no QR code, not an activation code); a QR code's

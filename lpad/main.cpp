@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad: the eSIM Local Profile Assistant daemon (lpad(8)).
 //
 //   lpad [--config FILE] [--session | --bus-address ADDR] [--state-dir DIR] [--log-level LEVEL] [--card URI]...

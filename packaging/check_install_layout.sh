@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `cmake --install BUILD_DIR` into a scratch DESTDIR installs exactly the files of packaging/install-layout.txt,
 # each in its standard place, and the installed programs run from there.
 #   check_install_layout.sh BUILD_DIR LAYOUT_FILE

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Build the Debian packages from a scratch copy of the committed tree and check them, without installing anything
 # on this machine:
 #   - dpkg-buildpackage -b -us -uc (tests are not repeated: DEB_BUILD_OPTIONS=nocheck);

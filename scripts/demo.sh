@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # README command 1: the whole lpad flow on this machine, without a SIM or an operator.
 #   installs what is missing (scripts/install-deps.sh), builds lpad, lpactl, the test SM-DP+ and the test PKI,
 #   starts a private D-Bus bus, the test SM-DP+ (HTTPS, test CI) with a few orders, and lpad with a virtual eUICC,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Install, from Debian's archive only, whatever lpad needs that is not already on this machine.
 # Idempotent: packages already installed are left alone; nothing else is downloaded.
 #   scripts/install-deps.sh            build + test + demo dependencies

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # README command 2: install what is missing (Debian packages only), configure, build, and run every test.
 #   scripts/test.sh          the default build (build/)
 #   scripts/test.sh asan     the AddressSanitizer + UBSan build (build-asan/)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # docs/guides/troubleshooting.md has one section per lpad error name (libapdu/error.h, enum Errc) and none for a
 # name the code does not have.   check_troubleshooting.sh SOURCE_DIR
 set -euo pipefail

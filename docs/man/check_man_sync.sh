@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Keeps the man pages true to the code (ctest "man: pages in sync with the code"):
 #   - every long option in `lpad --help` is in lpad.8.scd;
 #   - every subcommand of lpactl (walked recursively through --help) is in lpactl.1.scd, and so is every long

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One AT command at a time over a SerialPort: flush stale input, send, assemble the reply (at_parser.h) within a
 // bounded time. A command that gets no final result in time is recovered: the port is resynchronised with `AT`
 // until the modem answers again, then Error(Timeout) names the command and the timeout; a modem that does not come

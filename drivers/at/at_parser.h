@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The AT response parser of the `at:` driver: pure, bounds-checked, no I/O (fuzzed by tests/fuzz/fuzz_at_response).
 //
 // A modem answers a command (3GPP TS 27.007, ITU-T V.250) with lines: optionally the echo of the command,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `at:` driver's presence watch: whether the AT port's device node is there (a USB modem unplugged or reset
 // takes its ttyUSB nodes away; a pty goes with its master). Polls the path once a second; no I/O on the port, so it
 // never competes with the transport for the modem. A node that comes back as another device (its st_rdev changed,

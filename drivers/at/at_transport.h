@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `at:` driver: the eUICC of a cellular modem through its AT command port (docs/drivers/at.md).
 //
 //   at:/dev/ttyUSB2[?baud=115200&mode=auto|csim|ccho&block=N&timeout=S&load-timeout=S]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A serial port for the `at:` driver: termios raw mode, exclusive locks, reads and writes with deadlines.
 //
 // Locking (so two programs never interleave commands on one port):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the mbim: driver decodes itself, kept apart from libmbim so it can be unit-tested and fuzzed
 // (tests/unit/mbim, tests/fuzz/fuzz_mbim_codec.cpp). Everything here is pure and bounds-checked.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII for the GLib and libmbim handles the mbim: driver holds.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The libmbim side of the mbim: driver: one MbimDevice on a private GMainContext, driven synchronously from the
 // calling thread (the eUICC's worker). No global main loop: each blocking call makes the context the thread default,
 // starts the libmbim operation and iterates the context until it completes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `mbim:` driver: the eUICC behind an MBIM modem, through the Microsoft "UICC low-level access" service
 // (open channel / APDU / close channel), with libmbim-glib (see docs/drivers/mbim.md).
 //

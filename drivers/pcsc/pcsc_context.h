@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII around pcsc-lite's handles: PcscContext (SCARDCONTEXT) and PcscCard (SCARDHANDLE), plus ReaderMonitor, the
 // reader/card status watch (SCardGetStatusChange) for the daemon. Every failure is an lpad::Error from the
 // pcsc_errors table, naming the PC/SC code and the reader.

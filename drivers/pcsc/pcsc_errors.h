@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PC/SC (pcsc-lite, winscard) return codes: their names, what they mean for lpad (an Errc) and a hint for the
 // person reading the error. One table (pcsc_errors.cpp); every PC/SC failure in the driver goes through it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pcsc: driver's daemon seams (drivers/registry.h): a presence watch over pcscd's reader states, and the
 // expansion of pcsc:?reader=* into one URI per reader holding an eUICC.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `pcsc:` driver: an eUICC in a PC/SC reader through pcsc-lite (see docs/drivers/pcsc.md).
 //
 //   pcsc:[?reader=SUBSTRING | index=N][&exclusive=1][&transaction=0][&aid=HEX]

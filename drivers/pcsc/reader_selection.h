@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which PC/SC reader(s) the `pcsc:` driver may use, from its URI parameters. Pure logic over a list of reader
 // names (as SCardListReaders returns them), so it is unit-tested without pcscd.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII for the GLib and libqmi handles the QMI driver holds. Each owns one reference and drops it once.
 #pragma once
 

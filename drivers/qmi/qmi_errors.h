@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // QMI protocol error codes (the error field of a response's result TLV) → lpad errors, once, in one table. The
 // message names the request and libqmi's name for the code, e.g. "qmi: UIM Send APDU: QMI error 0x0003 (Internal)".
 #pragma once

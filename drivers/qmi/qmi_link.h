@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One connection to a QMI modem through libqmi-glib: the device (cdc-wdm port, through qmi-proxy by default, or a
 // QRTR node), a UIM client and, when asked, a DMS client. Blocking: every call runs libqmi's async operation on the
 // link's private GMainContext, iterated on the calling thread until it completes (no global main loop; one thread

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "drivers/qmi/qmi_tlv.h"
 
 #include "libapdu/error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // QMI messages as bytes, without GLib: the service message layout and its TLVs (Qualcomm MSM Interface, as libqmi's
 // qmi-message.c frames it). This is the part of the QMI driver that must be exact, so it is plain C++ with tests
 // (tests/unit/qmi) and a libFuzzer target (tests/fuzz/fuzz_qmi_response.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `qmi:` driver: the eUICC behind a Qualcomm modem's QMI UIM service, through libqmi-glib (docs/drivers/qmi.md).
 //
 //   qmi:/dev/cdc-wdm0[?slot=N][&switch=1][&proxy=0][&timeout=S]      qmi:qrtr?node=N[&slot=N][&switch=1][&timeout=S]

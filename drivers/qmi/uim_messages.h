@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The QMI UIM messages the driver builds by hand. Debian 12's libqmi 1.32 has no typed calls for logical channels
 // and APDUs (they came with libqmi 1.36), so these requests and responses are encoded here and sent with
 // qmi_device_command_full; the same bytes work with a newer libqmi. IDs and TLVs as libqmi's

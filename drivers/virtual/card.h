@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC's APDU layer: an ISD-R as a real card presents it (ISO/IEC 7816-4, GlobalPlatform Card
 // Specification, SGP.22 §5.7.1), in front of an Es10Handler that implements the ES10 functions.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seam inside the virtual eUICC: the ISD-R's APDU layer (card.h: channels, SELECT, STORE DATA reassembly,
 // GET RESPONSE, fault injection) hands each complete ES10 command to an Es10Handler (the eUICC application:
 // euicc.h), which knows SGP.22 and nothing about APDUs.

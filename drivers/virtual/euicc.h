@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC's ISD-R application: SGP.22 v2 ES10a/b/c behind the card's APDU layer (es10_handler.h).
 //
 //   euicc.cpp           dispatch, EUICCInfo1/2, EID, addresses, challenge, RAT

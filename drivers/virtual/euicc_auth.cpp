@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10b mutual authentication of the virtual eUICC: AuthenticateServer (SGP.22 §5.7.13), PrepareDownload
 // (§5.7.5) and CancelSession (§5.7.14). Signed data, as SGP.22 and the SM-DP+ implementations define it:
 //   serverSignature1  over serverSigned1 DER                  (verified with CERT.DPauth)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10b LoadBoundProfilePackage in the virtual eUICC (SGP.22 §5.7.6, §2.5.4, §2.6.4): the pieces of
 // RSP-NOTES "Bound Profile Package loading", checked and decrypted as they arrive; the profile is stored only
 // when the last 86 segment has been processed and the SAIP stream is whole. Any failure ends the session with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Registers the virtual eUICC application (euicc.h) with the `virtual:` driver and the vpcd bridge:
 //
 //   virtual:/path/state.json[?pki=DIR&eid=DIGITS&curve=NIST|BRP]

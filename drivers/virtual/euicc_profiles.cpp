@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10c local profile management and ES10b notification handling of the virtual eUICC.
 #include <algorithm>
 #include <set>

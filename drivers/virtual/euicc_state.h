@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC's identity, capabilities and persistent state (profiles, notifications, counters, addresses),
 // kept in ONE JSON file that is rewritten atomically after every change.
 //

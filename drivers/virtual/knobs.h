@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test and benchmark controls of the virtual card (card.h): latency, block and chunk sizes, fault injection, and
 // the traffic counters. Set at construction and changed at run time through VirtualCard::set_knobs().
 #pragma once

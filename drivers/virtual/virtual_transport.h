@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The in-process driver `virtual:`: a Transport around a VirtualCard (card.h), and the registration point through
 // which the eUICC application (euicc.h) supplies the Es10Handler behind the card.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The card side of vsmartcard's virtual reader `vpcd` (the pcsc-lite driver libifdvpcd), so that pcscd and every
 // PC/SC program see the virtual eUICC in a reader.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-vpcd-bridge: put the virtual eUICC into vsmartcard's virtual reader (vpcd), so pcscd and any PC/SC program
 // (lpac, pcsc_scan, pySim) see it as a card. See vpcd.h for the protocol.
 #include <csignal>

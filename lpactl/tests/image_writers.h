@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test helpers: write a grey picture as PNG (libpng) or JPEG (libjpeg), for the decoder tests and for turning
 // qrencode's PNG into a JPEG in the daemon tests.
 #pragma once

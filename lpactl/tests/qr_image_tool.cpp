@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-test-qr-image: test helper for the --qr tests.
 //   lpad-test-qr-image jpeg IN.png OUT.jpg   re-encode a PNG (e.g. from qrencode) as a grey JPEG
 //   lpad-test-qr-image blank W H OUT.png     a white PNG without any code

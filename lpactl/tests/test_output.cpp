@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpactl's human output: text from the network or another user never reaches the terminal as control sequences
 // (issue 11 item 8); the JSON document keeps it exact.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // download --qr: the PNG/JPEG decoders, the QR scan and the activation-code check.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The mutual authentication shared by download (ES9+) and discovery (ES11), SGP.22 §3.1.2 / §3.6.3 steps up to the
 // eUICC's AuthenticateServer, with the checks only the LPA can make (RSP-NOTES "Download" step 4):
 //   serverSigned1.serverAddress == the address used; serverSigned1.transactionId == the JSON transactionId;

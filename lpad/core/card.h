@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CardSession: the ES10 functions (SGP.22 §5.7) an LPA calls, typed, over one ISD-R session on a Transport.
 //
 // Every call checks the eUICC's result code and throws Error::euicc(function, result, name) for an error result;

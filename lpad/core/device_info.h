@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DeviceInfo for ctxParams1 (SGP.22 §4.2, rsp.asn DeviceInfo): the TAC and IMEI of the device the eUICC is in, and
 // the radio releases it supports, from lpad's configuration.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SM-DS event retrieval (SGP.22 §3.6.3, ES11): mutual authentication with the SM-DS (the card's root SM-DS unless
 // another address is given) without a matching ID, returning the event records registered for this eUICC. Each
 // event downloads with its eventId as the matching ID from its rspServerAddress (download_event).

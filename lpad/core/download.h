@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Profile download, SGP.22 §3.1.3, every LPA step of RSP-NOTES "Download":
 //   activation code (empty: the card's default SM-DP+) -> mutual authentication (authentication.h, with the LPA
 //   checks) -> authenticateClient (transactionId checked in the JSON and in smdpSigned2) -> the profile's Policy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pending notifications (SGP.22 §3.5, ES10b RetrieveNotificationsList / NotificationSent, ES9+ handleNotification):
 // sent to their notificationAddress after every install/enable/disable/delete, removed from the card only once the
 // server accepted them (HTTP 204), kept with a retry schedule otherwise. Nothing unsent is removed unless forced.

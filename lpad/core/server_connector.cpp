@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lpad/core/server_connector.h"
 
 #include "libapdu/error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ServerConnector: how core reaches an SM-DP+ or SM-DS. One connect() gives one HttpClient, i.e. one TLS connection
 // kept for a whole download or discovery session (RSP-NOTES "ES9+ / ES11 over HTTPS").
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who may change things (ARCHITECTURE "D-Bus API"): on the system bus (and on a --bus-address bus) only root and
 // members of the group "lpad" may call a method that changes the card or touches the card or the network (every
 // method of the API, Discover and Refresh included); everyone may read the properties. The daemon checks this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The D-Bus thread: one poll loop over the bus connection, a wake-up eventfd for tasks posted from the workers,
 // and a signalfd for SIGTERM/SIGINT. Every sdbus-c++ call of the daemon (replies, signals, object registration)
 // runs on this thread; workers hand their results over with post().

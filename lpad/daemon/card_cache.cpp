@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lpad/daemon/card_cache.h"
 
 #include "libapdu/error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the daemon knows about one eUICC, read after every job (ARCHITECTURE: reads are served from this cache, so
 // property reads never wait for the card).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad's configuration: a TOML file (packaging/lpad.conf, lpad.conf(5)) overridden by command-line flags.
 //
 //   log_level = "info"                      # error|warning|info|debug|trace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon: the bus connection, the root object (Manager + ObjectManager) and one EuiccService per card, built
 // from a Config. run() serves until SIGTERM/SIGINT and then shuts down cleanly (workers finish their job).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one mapping from lpad errors to D-Bus errors (CONVENTIONS "Errors"): name
 // `org.lpad.Lpad1.Error.<errc_name(code)>`, message = the sentence followed by the codes in a stable form,
 // " [sw=6A88]", " [function=EnableProfile] [result=2]", " [subject=8.2.6] [reason=3.8]", " [http=500]".

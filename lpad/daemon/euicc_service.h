@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One eUICC on the bus: /org/lpad/Lpad1/euicc/N (org.lpad.Lpad1.Euicc), its Profile objects and preview Download
 // objects. Adaptor methods only check access, unpack and queue a job on the card's Worker; the job runs lpad::core,
 // re-reads the card into the cache and posts the reply (and the object/property updates) back to the bus thread.

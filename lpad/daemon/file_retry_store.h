@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The notification retry schedule on disk (core::RetryStore): one JSON file per eUICC under the state directory,
 // written atomically (temp file PATH.tmp, fsync, rename, fsync of the directory), so nothing is lost across a
 // restart or a crash mid-write: a reader sees either the old or the new schedule, never a mix.

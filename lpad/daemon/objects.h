@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The per-profile and per-download D-Bus objects of an eUICC. Bus thread only: created, updated and removed by
 // EuiccService from its cache; their methods forward to it.
 #pragma once

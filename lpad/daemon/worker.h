@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One worker thread per eUICC: it owns the card's Transport (through EuiccService) and runs jobs in order, one card
 // operation at a time (ARCHITECTURE "lpad process model"). Jobs are move-only (they carry sdbus::Result objects).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HttpClient over libcurl: HTTPS only, TLS >= 1.2 verified against the GSMA CI trust anchors (not the system's web
 // CAs) plus the host name, no redirects, connect and total timeouts, one easy handle (and so one TLS connection,
 // where the server keeps it alive) for every request of one client object. RSP-NOTES "TLS trust".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES9+ (LPA -> SM-DP+) and ES11 (LPA -> SM-DS) function calls over an HttpClient (SGP.22 §6.5).
 //
 // Every call POSTs JSON to https://<address><path><function> with the headers of SGP.22 §6.5.1 / RSP-NOTES and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lpad/es9p/http.h"
 
 namespace lpad::es9p {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP seam: one blocking POST. Es9pClient/Es11Client speak ES9+/ES11 through it; CurlHttpClient is the real
 // implementation, tests substitute fakes.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to lpad/es9p: strict access to ES9+/ES11 JSON members. Every failure is Error(MalformedData) naming the
 // message and the field; unknown members are ignored (SGP.22 messages may grow).
 #pragma once

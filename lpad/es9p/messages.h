@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Typed ES9+ (LPA <-> SM-DP+) and ES11 (LPA <-> SM-DS) JSON messages, SGP.22 §6.5.2. Encode and decode for both
 // sides: the LPA encodes requests and decodes responses, the test SM-DP+ does the opposite.
 //

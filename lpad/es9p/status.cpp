@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lpad/es9p/status.h"
 
 #include "libapdu/error.h"

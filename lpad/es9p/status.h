@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES9+/ES11 response header: header.functionExecutionStatus {status, statusCodeData} (SGP.22 §6.5.1.4, §6.5.1.3)
 // and the subject/reason codes the LPA and our test servers use (SGP.22 §6.5.2 tables per function).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GSMA CI trust anchors for verifying SM-DP+ / SM-DS TLS certificates (RSP-NOTES "TLS trust"): CERT.DP.TLS chains
 // to a CI, not to a web CA. Production anchors ship as packaging/trust/gsma-ci-production.pem, the SGP.26 test CIs
 // as gsma-ci-test.pem (opt-in).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks packaging/bash-completion/lpactl: sources it in a clean bash, sets COMP_WORDS/COMP_CWORD as readline
 # would, calls the completion function and compares COMPREPLY. `lpactl` is a stub on PATH that prints a fixed
 # profile list (JSON for -j, the human table otherwise), so ICCIDs are checked both with and without jq.

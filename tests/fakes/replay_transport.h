@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A card that replays captured APDU exchanges: each transmit() must be exactly the next expected command, and gets
 // the canned response. Anything else fails loudly: lpad::Error(Internal) with the expected and actual hex, also
 // kept in mismatch() for the cases where a caller swallows errors (best-effort channel close).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the SGP.22 activation code parser. Whatever parses must format to a code that parses back equal.
 #include <cstdint>
 #include <cstdlib>

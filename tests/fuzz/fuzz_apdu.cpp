@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: command and response APDU decoding (the virtual eUICC decodes whatever a PC/SC client sends).
 // A decoded command must re-encode to bytes that decode to the same command.
 #include <cstdint>

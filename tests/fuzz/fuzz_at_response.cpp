@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the at: driver's response parser (drivers/at/at_parser.h) on whatever a modem may send. The input's
 // first byte picks the command the answer is for; the rest is the byte stream, split into lines and assembled, and
 // every information line goes through the parser for that command. Only lpad::Error may be thrown; a parsed APDU

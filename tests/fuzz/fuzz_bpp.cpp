@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the Bound Profile Package decoder, split_for_loading and the card-side BppAssembler. Whatever
 // splits must reassemble piece by piece and end complete.
 #include <algorithm>

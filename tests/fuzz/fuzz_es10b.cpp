@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: every ES10b and notification decoder (requests and responses); what decodes must re-encode.
 #include <cstdint>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: every ES10a and ES10c decoder (requests and responses). A decoded value must re-encode, and our
 // own encoding must decode to the same bytes again; anything but lpad::Error from the first decode is a bug.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: every ES9+/ES11 JSON decoder over the same input. A message that decodes must survive
 // encode -> decode unchanged. Needs lpad_es9p linked (tests/fuzz/CMakeLists.txt).
 #include <cstdint>

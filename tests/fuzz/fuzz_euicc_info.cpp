@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: EUICCInfo1, EUICCInfo2 and the ETSI TS 102 226 extCardResource decoder, with the same round-trip
 // oracle as fuzz_es10c: only lpad::Error may escape the first decode.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: lpactl's escaping of text for the terminal (lpactl/output.h printable(), find_control()). Any input:
 // no crash, and the output holds no control character, no bidi override or isolate, nothing that is not UTF-8, and
 // find_control() finds nothing in it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: what the mbim: driver decodes itself (drivers/mbim/mbim_codec.h) and the fake modem's MBIM wire codec
 // (tests/fakes/mbim_proxy/mbim_wire.h). Properties: only lpad::Error escapes; an APDU prepared for the modem decodes
 // and carries Le whenever it carries data; a response APDU ends with the status it was built from.

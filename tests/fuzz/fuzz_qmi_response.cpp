@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the QMI response parser of the qmi: driver (drivers/qmi/qmi_tlv.h, uim_messages.h): a service
 // message SDU as libqmi hands it over (qmi_message_get_data), then every UIM response parser on its TLVs. Whatever
 // parses must re-encode to TLVs that parse the same.

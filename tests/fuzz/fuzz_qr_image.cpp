@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the PNG and JPEG decoders of `lpactl download --qr` and the QR scan of what they produce.
 // Links lpad_qr_image (lpactl/CMakeLists.txt), which the fuzz preset builds too.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the test SM-DP+'s SAIP reader and personaliser (tests/smdpp/saip.h) over any bytes: no crash, only
 // lpad::Error; and for a package read_saip accepts, personalise_saip writes the new ICCID into exactly the two
 // 10-byte fields (same size, at most 20 bytes changed) and read_saip then reports it.

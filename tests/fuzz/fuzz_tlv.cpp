@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the BER-TLV reader, recursively, in both modes.
 #include <cstdint>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replays every file of a seed corpus directory through a fuzz target, for builds without libFuzzer.
 #include <cstdint>
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds one X.509 v3 certificate from an SGP.22 role profile with the OpenSSL 3 API, and writes certificates
 // and keys in the SGP.26 file formats (DER/PEM certificates, SEC1 "EC PRIVATE KEY" with an "EC PARAMETERS" block).
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks lpad-test-pki's output with the independent openssl CLI (ctest runs it; see CMakeLists.txt here).
 #   check_pki.sh TOOL verify nist|brp   chains, role profiles and every negative case, default parameters
 #   check_pki.sh TOOL custom            --curve both with a custom EID, host and SM-DP+ OID

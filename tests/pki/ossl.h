@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII owners for the OpenSSL 3 handles the test PKI generator uses, and the one error path for OpenSSL failures.
 #pragma once
 

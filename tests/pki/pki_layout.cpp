@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/pki/pki_layout.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SGP.22 v2 test PKI: which certificates exist, their role profiles (modelled on GSMA SGP.26) and where they
 // are written (SGP.26 directory and file names), plus the negative-test material under bad/.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-test-pki: writes a complete, self-consistent SGP.22 v2 test PKI (CI, EUM, eUICC, SM-DP+, SM-DS and
 // negative-test certificates) into a directory, idempotently. See tests/pki/README.md.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The admin interface of the test SM-DP+ (loopback only): orders, SM-DS events, faults, received notifications.
 //   GET /admin/orders | /admin/events | /admin/faults | /admin/notifications  -> JSON array
 //   POST /admin/orders   an order object or an array of them (orders.h)

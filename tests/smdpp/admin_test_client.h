@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only client of the admin interface (/admin/...): over the SM-DP+'s HTTPS listener (verified against the
 // test CI and the host name, like the LPA) or over the plain-HTTP --admin-port listener.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES9+ / ES11 InitiateAuthentication and AuthenticateClient (SGP.22 §5.6.1, §5.6.3, §5.8.1, §5.8.2). Signed data:
 //   serverSignature1 = sign(SK.DPauth|SK.DSauth, serverSigned1 DER)               (JSON: the 5F37 TLV)
 //   euiccSignature1  verified over euiccSigned1 DER as received

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES9+ HandleNotification (SGP.22 §5.6.4) and CancelSession (§5.6.5).
 //   euiccSignPIR                 verified over ProfileInstallationResultData DER (the session's CERT.EUICC)
 //   euiccNotificationSignature   verified over tbsOtherNotification DER (the supplied CERT.EUICC, chained to a CI)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fault switches of the test SM-DP+: make one ES9+/ES11 function misbehave in a chosen way, so LPA tests can
 // check that every failure is seen as the right error.
 //

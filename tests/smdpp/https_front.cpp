@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/smdpp/https_front.h"
 
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT

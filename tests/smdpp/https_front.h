@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTPS front end of the test SM-DP+: a cpp-httplib SSLServer presenting CERT.DP.TLS (and its issuing CI as
 // the chain, SGP.22 §2.6.6), TLS >= 1.2, that turns every request into an SmdpServer::handle() call.
 #pragma once

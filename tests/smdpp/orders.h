@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Download orders of the test SM-DP+ (what ES2+ DownloadOrder/ConfirmOrder would create on a real one) and the
 // SM-DS event registrations. JSON forms (the --orders file, POST /admin/orders, the state file):
 //

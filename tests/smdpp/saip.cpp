@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/smdpp/saip.h"
 
 #include "libapdu/asn1.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The few parts of a SAIP profile package (TCA/SIMalliance eUICC Profile Package, PE_Definitions-3.3.1.asn) the
 // test SM-DP+ reads or changes: the ProfileHeader (ProfileElement [0], A0) and MF's EF.ICCID (PE-MF [16], B0).
 //

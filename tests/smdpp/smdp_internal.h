@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to the test SM-DP+: the RSP session record and the ES9+/ES11 function failure.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The certificates and keys of the test SM-DP+ / SM-DS, read from directories in the GSMA SGP.26 layout (as
 // lpad-test-pki writes them, tests/pki/README.md): CertificateIssuer/, DPauth/, DPpb/, DPtls/, DSauth/, DStls/.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test SM-DP+ and SM-DS: ES9+ (SGP.22 §5.6, §6.5.2.1–5) and ES11 (§5.8, §6.5.2.6–7) over JSON, plus a small
 // admin interface, independent of HTTP. The HTTPS front end (https_front.h) turns requests into HttpCall and
 // HttpReply back into answers; tests may call handle() directly.

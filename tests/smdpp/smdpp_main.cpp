@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-test-smdpp: the test SM-DP+ (and SM-DS) as a program, for the demo, integration tests and other LPAs.
 //
 //   lpad-test-smdpp --pki DIR [--pki OVERLAY]... [--curve NIST|BRP] --address HOST[:PORT] [--smds]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only LPA for the smdpp suite: drives the virtual eUICC through Es10Client and talks to the test SM-DP+
 // through lpad::es9p::Es9pClient over CurlHttpClient (TLS verified against the test CI and the host name
 // testsmdpplus1.example.com, pinned to 127.0.0.1 with curl's resolve list). Not lpad's core: just the SGP.22

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The admin interface (/admin/...) over the SM-DP+'s own HTTPS listener, verified like an LPA verifies it:
 // orders, SM-DS events, faults; malformed bodies; loopback-only.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end ES9+ downloads: the test LPA (smdpp_test_client.h) drives the virtual eUICC and the in-process test
 // SM-DP+ over real HTTPS, verified against the test CI and the host name.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RSP session expiry (ServerOptions::session_timeout): an unfinished session unused for the timeout is forgotten;
 // its transactionId is then unknown (8.10.1 / 3.9, SGP.22 §5.6) and a released order is downloadable again.
 // Time is an injected clock: no sleeping.

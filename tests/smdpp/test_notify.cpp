@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES9+ handleNotification with OtherSignedNotification (SGP.22 §5.6.4, §6.5.2.4): enable / disable / delete
 // notifications made and signed by the virtual eUICC, sent over HTTPS; the server records whether
 // euiccNotificationSignature and the CERT.EUICC -> CERT.EUM -> CI chain verify, and answers 204 either way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/fakes/at_modem/fake_modem.h"
 
 #include <algorithm>

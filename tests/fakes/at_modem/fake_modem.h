@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fake cellular modem for the `at:` driver's tests: speaks AT (3GPP TS 27.007, ITU-T V.250) on the master side
 // of a pseudo-terminal, in front of the virtual eUICC (drivers/virtual, real SGP.22). The driver under test opens
 // the slave /dev/pts/N like any tty.

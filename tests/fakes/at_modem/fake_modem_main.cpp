@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-fake-at-modem: a fake AT modem on a pty in front of a virtual eUICC, for the `at:` driver's tests.
 //
 //   lpad-fake-at-modem --card 'virtual:STATE.json?pki=DIR' --link PATH [--ready-file F] [--status F]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/fakes/at_modem/pty_modem.h"
 
 #include <fcntl.h>

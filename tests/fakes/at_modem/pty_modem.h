@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a FakeModem on a pseudo-terminal: the modem's side is the pty master; the slave (/dev/pts/N) is the "serial
 // port" a driver opens. The runner keeps its own descriptor of the slave open, so the master never sees a hang-up
 // between two users of the port, and sets it raw (as a modem's USB tty is).

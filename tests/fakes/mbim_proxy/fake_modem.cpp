@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/fakes/mbim_proxy/fake_modem.h"
 
 #include <cstdlib>

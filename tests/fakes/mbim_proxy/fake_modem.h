@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fake MBIM modem behind the fake mbim-proxy: answers what the mbim: driver (through libmbim) asks, with the
 // virtual eUICC as the card in its slot.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-test-fake-mbim-proxy: a fake mbim-proxy with a fake MBIM modem behind it, whose card is the virtual eUICC.
 // Listens where libmbim looks for mbim-proxy (the abstract unix socket "mbim-proxy"), so it must run in a private
 // network namespace (unshare -n) to keep away from a real one. See fake_modem.h for what it answers.

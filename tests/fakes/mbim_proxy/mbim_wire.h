@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The MBIM wire format as the fake modem needs it (MBIM 1.0 §9: message header, fragment header, command and
 // command-done; information buffer fields: offset/size pairs with 4-byte aligned data, UTF-16LE strings), written
 // from the specification and independent of libmbim, so the driver's libmbim is checked against a second reading

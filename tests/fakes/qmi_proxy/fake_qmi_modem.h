@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fake Qualcomm modem behind a fake qmi-proxy, for tests: it speaks QMUX as libqmi-glib's qmi-proxy does
 // (abstract socket, CTL Internal Proxy Open 0xFF00 carrying the port path, CTL client-id allocation) and answers
 // the messages the `qmi:` driver sends, with the virtual eUICC (drivers/virtual) as the card in one UIM slot.

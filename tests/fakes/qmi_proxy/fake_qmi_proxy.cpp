@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/fakes/qmi_proxy/fake_qmi_proxy.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The socket side of the fake qmi-proxy: listens on an abstract UNIX socket (libqmi's QMI_PROXY_SOCKET_PATH,
 // "qmi-proxy", unless told otherwise), reads QMUX frames from each client and hands them to a FakeModem. One thread;
 // run it in a private network namespace so it never meets the system's qmi-proxy (abstract sockets are per netns).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-fake-qmi-proxy: a fake qmi-proxy with a fake Qualcomm modem behind it whose UIM slot holds the virtual eUICC
 // (fake_qmi_modem.h). For tests, inside a private network namespace (unshare -n).
 #include <csignal>

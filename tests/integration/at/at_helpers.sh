@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for the at: lpad tests, sourced by each test script inside tests/integration/daemon/fixture.sh
 # (FIXTURE_NO_LPAD=1: the script starts lpad itself) and run-private-lock.sh (a private /run/lock).
 #   start_modem ARGS...   the fake modem on a pty, port $MODEM (a symlink to /dev/pts/N), card $tmp/card.json;

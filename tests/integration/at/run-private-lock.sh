@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # run-private-lock.sh CMD [ARGS...]: runs CMD in a new mount namespace whose /run/lock is an empty tmpfs, so the
 # UUCP lock files the at: driver creates (and the ones the tests plant) never touch the machine's and vanish with
 # the namespace. Needs root (or CAP_SYS_ADMIN); fails, does not skip, without.

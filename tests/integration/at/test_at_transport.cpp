@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The at: transport against fake modems on real pseudo-terminals (the fake serves the pty master on its own
 // thread), ES10 through Es10Client as core uses it: modes, dialects, stale channels, timeouts, locks, a vanishing
 // port. Lock files go to a temp directory (AtOptions::lock_dir), never /run/lock.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A Fibocom-like modem: AT+CCHO answers a bare number, "+CGLA:n,hex" lower case unquoted, `=?` never answered,
 # AT+CSIM refused, and three channels left open by an earlier run (every channel of the card). Mode auto.
 source "$AT_HELPERS"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A Quectel-like modem: AT+CSIM only (AT+CCHO answers +CME ERROR), 61xx passed through, "+CSIM: n,\"HEX\"".
 source "$AT_HELPERS"
 start_modem --dialect quectel

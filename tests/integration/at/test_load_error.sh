@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The modem answers ERROR once, to the 10th STORE DATA of the Bound Profile Package (the block never reaches the
 # card). The download ends in a clean typed error naming the AT command; the card holds no half profile and no
 # channel; core tries to cancel the session; the next download works. (Core closes the channel before its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # One port, one user: lpad holds flock and the UUCP lock file /run/lock/LCK..pts_N (a private tmpfs here) while it
 # runs; a second lpad gets a clear "port in use" error (Busy) and takes over once the first is gone; a lock file
 # left by a dead process is removed; one held by a live program keeps lpad out until it ends.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The modem never answers one command (the 60th AT+CSIM, inside the download). The job fails with Timeout naming
 # the command and the timeout (lpactl exit 3), the port is resynchronised, no channel stays open, and the next job works.
 source "$AT_HELPERS"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A slow modem: a quarter second per command (about a minute for the download's ~200 commands), and 4 s to
 # install each of the first three profile pieces: more than timeout=3, less than load-timeout=60, so the download
 # completes only because the long timeout covers the load.

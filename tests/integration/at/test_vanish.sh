@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The port vanishes (the modem is unplugged: its tty goes away) and comes back: the presence watch marks the
 # eUICC Unavailable, then re-reads it; the same card answers and a download works.
 source "$AT_HELPERS"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fixture for the daemon tests: a private D-Bus bus, the test SM-DP+ with orders, lpad with a virtual eUICC; then
 # runs the test script named by $1 (sourced, with helpers) and stops everything.
 #   fixture.sh TEST_SCRIPT    env: LPAD LPACTL SMDPP PKI UPP_DIR [QR_TOOL]

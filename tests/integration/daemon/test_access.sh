@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Access control on a system-like bus (FIXTURE_BUS=system: the project's policy file is included). Everyone may
 # read; only root and the group lpad may change things: first the bus policy refuses nobody
 # (org.freedesktop.DBus.Error.AccessDenied), then, on a second bus whose policy lets everyone through, lpad's own

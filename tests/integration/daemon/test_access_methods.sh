@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Issue #11 item 2: lpad's own access check covers every method, not only the bus policy. On a system-like bus
 # WITHOUT the project's policy (FIXTURE_BUS=system-open: everyone may send to lpad), the introspection XML is walked
 # and each method of each interface is called as nobody: each must be refused by lpad with

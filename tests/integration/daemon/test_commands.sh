@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every lpactl command once, JSON parsed and checked, with exit codes.
 expect 0 -j chip info
 check "EID is 32 digits" '.eid | test("^[0-9]{32}$")'

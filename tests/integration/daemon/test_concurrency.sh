@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # 50 clients list profiles and read properties while a download runs: every one is answered, none fails, the
 # download completes. The SM-DP+ holds getBoundProfilePackage for a while, so the clients really overlap it.
 EUICC=/org/lpad/Lpad1/euicc/0

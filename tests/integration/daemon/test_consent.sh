@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Issue #11 items 5 and 6: a preview download (PreviewDownload, waiting for Accept/Reject) names its SM-DP+, ends
 # when the client that asked for it leaves the bus or after the configured consent wait (cancelled with reason
 # timeout: the order stays usable), and other card operations meanwhile are refused at once (Busy), not left to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Issue #11 item 7: a whole download has a deadline (--download-timeout; lpad.conf download_timeout). A server that
 # answers each request just within the HTTP timeout cannot keep it longer: past the deadline the download stops with
 # org.lpad.Lpad1.Error.Timeout naming the setting, the session is cancelled with reason timeout (the order stays

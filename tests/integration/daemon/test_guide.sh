@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # docs/guides/dbus-integration.md: its busctl transcript is replayed command by command on the private bus and every
 # answer compared with the one printed there; docs/examples/lpad_example.py is run (list, enable, download with
 # progress signals). The guide's SM-DP+ address stands for the fixture's.

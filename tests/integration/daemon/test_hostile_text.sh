@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Issue 11 items 8 and 9: text from an SM-DP+ (profile name, service provider) or from a user (nickname) never
 # reaches the terminal as control sequences in human output; JSON output keeps it exact. Arguments that D-Bus cannot
 # carry (not UTF-8) and NUL bytes in an activation code on stdin are usage errors (exit 2).

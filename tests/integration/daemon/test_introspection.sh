@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The interface XML that is installed to /usr/share/dbus-1/interfaces/ is the API the running daemon serves:
 # Introspect on the root, an eUICC, a profile and a preview download, compared member by member.
 xml="$here/../../../lpad/dbus/org.lpad.Lpad1.xml"

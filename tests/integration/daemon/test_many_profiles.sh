@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Issue #11 item 1: with many profiles on the card every profile call is answered. The reply of a profile's
 # Delete used to be posted after the card was re-read, whose update removes the very object being answered; with
 # 18+ profiles the call often never got its reply. 22 profiles, each deleted in turn, every call answered.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Preview downloads: reject (profile not installed), accept (installed), progress reported.
 out="$(printf 'LPA:1$%s$MATCH-1\nn\n' "$SMDP" | "$LPACTL" -j download --preview 2>"$tmp/err" || echo "exit=$?")"
 grep -q "exit=1" <<<"$out" || { echo "FAIL: reject should exit 1: $out"; exit 1; }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # download --qr IMAGE: PNG from qrencode, the same re-encoded as JPEG, and the failures (no QR code, a QR code that
 # is not an activation code, unreadable file, not an image, both a code and --qr).
 command -v qrencode >/dev/null || { echo "FAIL: qrencode is not installed (scripts/install-deps.sh)"; exit 1; }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 lpad in the middle of a download and in the middle of notification sending; restart it with the same
 # state directory and card; the card is consistent and the pending notifications are then delivered exactly as the
 # card lists them. (Runs with CARD_OPTS=&latency=40: every APDU takes 40 ms, so loading lasts seconds.)

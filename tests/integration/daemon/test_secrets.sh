@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Secrets stay out of lpad's log at debug and trace level (this runs with LPAD_LOG_LEVEL=trace): after a download
 # with a matching ID and a confirmation code, neither appears (as text, hex or base64), nor any private key of the
 # test PKI the virtual card and the SM-DP+ use.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # SIGTERM and SIGINT: lpad lets the running job finish (the card is never left mid-function), answers nothing
 # more, exits 0, and the next lpad finds the card as the job left it. (Runs with CARD_OPTS=&latency=40.)
 EUICC=/org/lpad/Lpad1/euicc/0

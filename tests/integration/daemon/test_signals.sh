@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Signals on the bus (seen by dbus-monitor): DownloadStage/DownloadPercent PropertiesChanged during a download,
 # stages in order and percent reaching 100; InterfacesAdded for the new Profile; PropertiesChanged on enable;
 # InterfacesRemoved after delete. Then the progress bar: on a TTY only, never in JSON mode.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # --timeout: a slow server (authenticateClient held for 4 s) and a 1 s timeout give exit 3 and a clear message;
 # the daemon carries on and stays usable.
 admin POST faults '{"fault": "delay=4000@authenticateClient"}' >/dev/null

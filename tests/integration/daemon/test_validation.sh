@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Issue #11 items 3 and 4: what a client hands lpad is checked once, at the edge, before any card or server sees it.
 # lpad logs at debug level here: each ES10 command it sends is in its log ("-> BF3F: N bytes ...").
 initiations() { grep -c "ES9+.initiateAuthentication" "$tmp/smdpp.log" || true; }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the lpad fixtures (daemon/fixture.sh, pcsc/lpad_fixture.sh), sourced after they set LPACTL, tmp
 # (their temp dir; on failure their cleanup prints lpad's log) and LPAD_PID (the running lpad, when there is one).
 #   expect STATUS LPACTL-ARGS...   run lpactl (at most 150 s), check its exit status, keep its stdout in $out

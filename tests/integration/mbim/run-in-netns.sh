@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs "$@" in a private network and mount namespace, the place for the fake mbim-proxy:
 #  - network (unshare -n): the abstract socket @mbim-proxy is per network namespace, so the fake cannot meet a real
 #    mbim-proxy (ModemManager's) and the driver under test cannot reach a real modem; lo is brought up for the test

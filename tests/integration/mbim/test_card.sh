@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lpad with driver mbim: on the fake MBIM modem: chip info, download, enable, nickname, disable, delete,
 # notifications delivered; no channel left open after any of it; what the driver sent on the wire.
 start_fake --imei 356938035643809

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Injected trouble on the fake modem, each ending cleanly with a consistent card and no channel left open:
 #  1. an MBIM Failure status answering the first Bound Profile Package block: the download fails, nothing installed;
 #  2. the link hung up (the proxy drops lpad's connection) at the second package's first block: the download fails,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The mbim: transport itself (no daemon) against the fake mbim-proxy/modem, through the real libmbim. Runs inside
 // run-in-netns.sh; each case starts its own fake (env FAKE_MBIM) on a fresh virtual eUICC from the test PKI.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The proxy goes away under lpad: the Euicc shows Unavailable, jobs fail with Unavailable (libmbim cannot start a
 # real mbim-proxy here: run-in-netns.sh masks it), and when the proxy is back the Euicc recovers by itself.
 start_fake

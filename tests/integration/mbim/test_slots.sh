@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Slots: the eUICC in slot 2 of a two-slot modem that maps slot 2: slot=2 works; slot=1 (mapped elsewhere) is
 # Unavailable with the reason; a modem without slot mappings (MBIM 1.0 only) works with slot 1.
 start_fake --slots 2 --mapped-slot 1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by tests/integration/daemon/fixture.sh (FIXTURE_NO_LPAD=1) inside run-in-netns.sh: adds the fake MBIM
 # modem (lpad-test-fake-mbim-proxy, env FAKE_MBIM) and its helpers, points CARD_URI at it, then sources the test
 # script $MBIM_TEST.

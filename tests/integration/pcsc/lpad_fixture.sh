@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # lpad through real pcscd: runs inside run-in-private-pcscd.sh (private pcscd, vpcd readers "Virtual PCD 00 00/01"),
 # adds a private dbus-daemon, the test SM-DP+ and lpad --session with pcsc: cards, then sources the test script $1
 # with the helpers of tests/integration/daemon/fixture.sh (expect, check) and a few for readers and bridges.

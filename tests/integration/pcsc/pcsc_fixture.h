@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the pcsc: integration tests, which run inside run-in-private-pcscd.sh: a private pcscd with vpcd
 // readers fed by lpad-vpcd-bridge (virtual eUICCs made from the build tree's test PKI).
 #pragma once

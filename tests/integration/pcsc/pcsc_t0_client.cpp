@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-test-pcsc-t0-client: another PC/SC program next to lpad, the way lpac uses a removable eUICC: plain winscard
 // calls, SCARD_PROTOCOL_T0 only, exclusive by default, ISD-R selected on the basic channel, ES10 commands in
 // STORE DATA blocks with 61xx/6Cxx handled by GET RESPONSE (ISO 7816-3 §10.3.3/§10.3.4). Independent of lpad's

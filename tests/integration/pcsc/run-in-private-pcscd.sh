@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # run-in-private-pcscd.sh CMD [ARGS...]
 #
 # Runs CMD next to a private pcscd whose only readers are vsmartcard's vpcd ("Virtual PCD 00 00" and "... 00 01"),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lpad with one eUICC in a PC/SC reader: chip info, download, enable, disable, delete, notifications.
 wait_inserted 0
 start_lpad "pcsc:?index=0"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Issue 11 item 12: lpad and another PC/SC program on one card. The other program is lpac-like
 # (lpad-test-pcsc-t0-client: T=0 only, exclusive, ES10 on the basic channel). The virtual card's ATR offers T=0 and
 # T=1; pcscd keeps the protocol of the first connection, so lpad must take T=0 and must not hold the card between

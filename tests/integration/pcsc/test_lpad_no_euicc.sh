@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pcsc:?reader=* with reader 0 holding a card without an eUICC (the fixture's bridge 0 answers another ISD-R AID)
 # and reader 1 an eUICC: one Euicc object, reader 0 skipped with a log line naming it.
 wait_inserted 0 1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pcscd not running when lpad starts: lpad stays up, says so in the log and in Status, and retries; once pcscd runs
 # (and the bridge has found vpcd) the card is read. pcscd stopping later marks the eUICC unavailable again.
 start_bridge 0 "virtual:?pki=$PKI"

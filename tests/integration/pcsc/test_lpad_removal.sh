@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The card leaves the reader during a download (the bridge drops the link at the 3rd LoadBoundProfilePackage
 # block and, with --once, stays away): the download fails with a clear error, lpad stays up and marks the eUICC
 # unavailable; the card comes back (a new bridge on the same state file): Status ok, profiles re-read, and a second

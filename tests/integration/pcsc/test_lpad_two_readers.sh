@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Two readers with an eUICC each (distinct EIDs): pcsc:?reader=* makes two Euicc objects, and so do two explicit
 # --card pcsc:?index=N.
 EID0=89049032123451234512345678901235

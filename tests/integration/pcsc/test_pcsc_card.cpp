@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One virtual eUICC in "Virtual PCD 00 00" (PCSC_BRIDGE0), reached through the private pcscd: issue 3 (the EID over
 // PC/SC), chip info, and profile management on a profile downloaded over PC/SC.
 #include <PCSC/winscard.h>

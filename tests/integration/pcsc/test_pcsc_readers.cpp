@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reader selection with two vpcd readers, a card that goes away mid-operation, and pcscd not running.
 #include <doctest/doctest.h>
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # lpad through the real libqmi: runs inside run-in-netns.sh; starts a private dbus-daemon, the test SM-DP+ and helpers
 # for the fake qmi-proxy (lpad-fake-qmi-proxy) and lpad --session --card qmi:PORT, then sources the test script $1
 # with the helpers of tests/integration/lib/lpactl_expect.sh (expect, check).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # run-in-netns.sh CMD [ARGS...]: runs CMD in a private network and mount namespace, so the fake qmi-proxy's abstract
 # socket (@qmi-proxy; abstract sockets are per network namespace) never meets the machine's qmi-proxy, and with
 # /bin/false bind-mounted over libqmi's qmi-proxy binary (privately), so libqmi, which spawns qmi-proxy when it

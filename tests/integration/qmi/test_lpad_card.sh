@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lpad manages the virtual eUICC behind the fake QMI modem through the real libqmi: chip info, download, enable,
 # disable, nickname, delete, notifications; afterwards no client id and no logical channel is left on the modem.
 start_fake

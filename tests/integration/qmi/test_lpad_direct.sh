@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # proxy=0: lpad opens the QMI port itself (a pty here). lpad killed mid-session leaves its client ids and logical
 # channel on the modem (a port does not notice a dead client); the next run's CTL Sync releases them before it opens
 # a channel, and everything works as before.

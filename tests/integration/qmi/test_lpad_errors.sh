@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Failures through the real libqmi: a QMI error and a silent modem mid-download (typed errors, a consistent card,
 # and the cancel reason each implies: undefinedReason ends the order at the SM-DP+, timeout keeps it), a qmi-proxy
 # that disappears (the eUICC shows Unavailable, then recovers by itself), and lpad killed mid-session (qmi-proxy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The qmi: transport through the real libqmi-glib against the fake qmi-proxy + modem (in this process, on its own
 // thread), inside run-in-netns.sh (a private network namespace: the abstract socket @qmi-proxy is ours alone).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixture for the core tests: the real virtual eUICC (`virtual:` driver, in memory, test PKI) behind a CardSession,
 // and the real test SM-DP+/SM-DS (tests/smdpp) on 127.0.0.1 over HTTPS, reached as testsmdpplus1.example.com:PORT
 // (curl resolve pin) and verified against the test CI.

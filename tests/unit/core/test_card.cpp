@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CardSession on the virtual eUICC: chip facts and local profile management, with the eUICC's error codes.
 #include <doctest/doctest.h>
 

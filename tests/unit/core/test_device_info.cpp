@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DeviceInfo from configuration: TAC and IMEI encodings, capabilities.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Downloads end to end: the virtual eUICC and the test SM-DP+ over verified HTTPS.
 // ICCIDs are chosen with doubled digit pairs (88 44 99 ...): the test SM-DP+ writes the SAIP ProfileHeader ICCID in
 // natural digit order and the virtual eUICC compares it with the (swapped) metadata ICCID; for these both agree.

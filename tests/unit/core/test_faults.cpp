@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Failures at every step: server faults (tests/smdpp fault switches), LPA-side checks, card faults, and what is left
 // afterwards (typed error, cancel reason seen by the server as order state, no profile, no leaked channel).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Notifications: delivered after operations, removed only after the server accepted them, kept with backoff when
 // the server is unreachable, removed unsent only when forced.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What reaches the card and the server around a download's mutual authentication (issue #11 item 3): the device's
 // IMEI as the transport reports it, a bad IMEI refused before any session opens, and a failure after the card
 // answered AuthenticateServer ending the session the card holds.

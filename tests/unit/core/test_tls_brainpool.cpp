@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 11 item 10: an SM-DP+ whose TLS certificate (CERT.DP.TLS) is on brainpoolP256r1, as SGP.22 allows and
 // osmo-smdpp serves. The handshake is verified as always (test CI anchors, host name); with OpenSSL 3.0 it is TLS 1.2
 // with the brainpool curve among the offered groups (lpad/es9p/curl_http_client.cpp kTlsGroups).

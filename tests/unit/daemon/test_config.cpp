@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad's configuration file (lpad/daemon/config.h, lpad.conf(5)): every key, the defaults, and errors that name
 // the file, the line and the key ("FILE:LINE: KEY: problem").
 #include <doctest/doctest.h>

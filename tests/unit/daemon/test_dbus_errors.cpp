@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one D-Bus error table (lpad/daemon/dbus_errors.h): every Errc has a well-formed name, and the SGP.22 codes
 // travel in the message in the stable " [key=value]" form that lpactl parses back.
 #include <doctest/doctest.h>

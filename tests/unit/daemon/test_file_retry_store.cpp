@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FileRetryStore (lpad/daemon/file_retry_store.h): the notification retry schedule on disk.
 #include <doctest/doctest.h>
 

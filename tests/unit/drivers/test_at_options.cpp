@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The at: driver's URI (drivers/at/at_transport.h) and its UUCP lock file names (serial_port.h).
 #ifdef LPAD_HAVE_AT
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The AT response parser (drivers/at/at_parser.h): every answer form seen in the field, each case named after the
 // modem family it comes from, fed line by line through the same ReplyAssembler the driver uses.
 #ifdef LPAD_HAVE_AT

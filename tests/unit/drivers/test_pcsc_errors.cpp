@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PC/SC error table (drivers/pcsc/pcsc_errors.h) against pcsc-lite's own header: every name must be the macro
 // with that value, and the codes a user meets most must map to the right Errc and carry a hint.
 #ifdef LPAD_HAVE_PCSC

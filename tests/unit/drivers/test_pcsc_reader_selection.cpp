@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reader selection of the pcsc: driver (drivers/pcsc/reader_selection.h) over lists of reader names as pcscd
 // reports them.
 #ifdef LPAD_HAVE_PCSC

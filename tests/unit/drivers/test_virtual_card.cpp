@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC's APDU layer (drivers/virtual/card.h): status words, channels, STORE DATA, 61xx/6Cxx, knobs.
 #include <doctest/doctest.h>
 

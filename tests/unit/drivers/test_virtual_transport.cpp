@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The in-process `virtual:` driver (drivers/virtual/virtual_transport.h) end to end through Es10Client, with the
 // test application behind the card; fault injection and the registry entry.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vpcd framing and the bridge (drivers/virtual/vpcd.h). The tests play vpcd's side: framing over a socketpair, and a
 // loopback listener the bridge connects to, in-process and as the lpad-vpcd-bridge executable.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small eUICC application for testing the virtual card's APDU layer (drivers/virtual/card.h): fixed answers per
 // outer tag, and a record of what it was handed.
 #pragma once

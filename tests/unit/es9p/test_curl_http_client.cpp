@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CurlHttpClient against a real local HTTPS server (cpp-httplib) with throwaway certificates.
 #include <doctest/doctest.h>
 #include <httplib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Es9pClient / Es11Client: URLs, headers, HTTP status handling, logging; over a scripted HttpClient and over real
 // HTTPS to a local fake SM-DP+.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES9+/ES11 JSON messages: round trips, the shapes servers send, and strict decoding of bad input.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CurlHttpClient honours https_proxy from the environment (HTTP CONNECT tunnel), TLS still verified end to end.
 #include <doctest/doctest.h>
 #include <httplib.h>

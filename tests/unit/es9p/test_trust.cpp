@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CI trust anchor bundles (packaging/trust) and their PEM round trip.
 #include <doctest/doctest.h>
 

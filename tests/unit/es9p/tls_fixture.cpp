@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "unit/es9p/tls_fixture.h"
 
 #include <arpa/inet.h>

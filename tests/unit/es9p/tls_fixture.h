@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only HTTPS fixture: a throwaway CA and server certificates made with the OpenSSL API, and a cpp-httplib
 // SSLServer on 127.0.0.1 (random free port) running on its own thread until the fixture is destroyed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10a: configured addresses and SetDefaultDpAddress, from test data of other projects and DER by hand.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES10c messages: decoding of DER written out by hand from rsp.asn and of encodings seen in other projects' test
 // data, round trips of every message, and rejection of malformed input.
 #include <doctest/doctest.h>

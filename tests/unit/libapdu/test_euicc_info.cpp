@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GetEUICCInfo: EUICCInfo1/EUICCInfo2 from other projects' test data and card values, DER written out by hand,
 // round trips, and the ETSI TS 102 226 extended card resource TLVs.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fake modem's MBIM wire codec (tests/fakes/mbim_proxy/mbim_wire.h) against libmbim: what libmbim builds, the
 // fake reads; what the fake builds, libmbim parses. Two independent readings of MBIM agreeing.
 #include <doctest/doctest.h>

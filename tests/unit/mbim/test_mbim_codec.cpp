@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The decoding the mbim: driver does itself (drivers/mbim/mbim_codec.h).
 #include <doctest/doctest.h>
 

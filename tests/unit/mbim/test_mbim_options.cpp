@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbim: driver URIs (drivers/mbim/mbim_transport.h) and its registration.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The qmi: driver's URI options, its error table, and QRTR where the kernel has none.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hand-built QMI UIM messages, byte for byte. Expected bytes follow libqmi's data/qmi-service-uim.json (the
 // typed messages of libqmi 1.36: Open Logical Channel 0x0042, Send APDU 0x003B, Logical Channel 0x003F, Get Slot
 // Status 0x0047) and qmi-message.c's service header layout.
