@@ -6,9 +6,9 @@
 #   - lintian: no errors; every warning fixed or overridden (packaging/debian/*.lintian-overrides, with a reason);
 #   - dpkg -x into a scratch root, then the unpacked lpad --version, lpactl --version and lpad --list-drivers run;
 #   - systemd-analyze verify accepts the packaged lpad.service.
-#   scripts/check-packaging.sh        (run by .ci/run)
+#   scripts/check-packaging.sh [SOURCE_DIR]     (run by .ci/run; SOURCE_DIR defaults to this checkout)
 set -euo pipefail
-src="$(cd "$(dirname "$0")/.." && pwd)"
+src="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
 "$src/scripts/install-deps.sh" --packaging
 
 work="$(mktemp -d /tmp/lpad-deb.XXXXXX)"
