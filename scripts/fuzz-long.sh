@@ -24,8 +24,8 @@ fi
 
 report="$state/report.md"
 {
-  echo "| target | seconds | executions | exec/s | cov | ft | corpus (files) | largest input (bytes) | result |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| target | seconds | executions | exec/s | cov at start | cov | ft | corpus (files) | largest input (bytes) | result |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 } >"$report"
 failed=0
 for name in "${targets[@]}"; do
@@ -39,9 +39,12 @@ for name in "${targets[@]}"; do
        -artifact_prefix="$state/artifacts/$short-" "$new" "$kept" "tests/fuzz/corpus/$short" >"$log" 2>&1; then
     result=FAILED; failed=$((failed + 1)); tail -n 30 "$log"
   fi
-  execs=$(grep -oP 'stat::number_of_executed_units: \K[0-9]+' "$log" | tail -n 1 || true)
-  rate=$(grep -oP 'stat::average_exec_per_sec: \K[0-9]+' "$log" | tail -n 1 || true)
-  last=$(grep -E '^#[0-9]+.*cov: [0-9]+' "$log" | tail -n 1 || true)
+  execs=$(grep -oP 'stat::number_of_executed_units:\s+\K[0-9]+' "$log" | tail -n 1 || true)
+  rate=$(grep -oP 'stat::average_exec_per_sec:\s+\K[0-9]+' "$log" | tail -n 1 || true)
+  # Coverage when the seeds were loaded (INITED) and at the end of the run (DONE); the merge below logs its own.
+  first=$(grep -E '^#[0-9]+[[:space:]]+INITED' "$log" | head -n 1 || true)
+  last=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | head -n 1 || true)
+  cov0=$(grep -oP 'cov: \K[0-9]+' <<<"$first" || true)
   cov=$(grep -oP 'cov: \K[0-9]+' <<<"$last" || true)
   ft=$(grep -oP 'ft: \K[0-9]+' <<<"$last" || true)
   # Keep only what adds coverage: merge the new inputs and the old kept corpus into a fresh one.
@@ -52,8 +55,8 @@ for name in "${targets[@]}"; do
   rm -rf "$new"
   files=$(find "$kept" -type f | wc -l)
   largest=$(find "$kept" "tests/fuzz/corpus/$short" -type f -printf '%s\n' | sort -n | tail -n 1)
-  echo "   executions ${execs:-?}, ${rate:-?}/s, cov ${cov:-?}, ft ${ft:-?}, corpus $files, $result"
-  echo "| $short | $secs | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $files | ${largest:-0} | $result |" >>"$report"
+  echo "   executions ${execs:-?}, ${rate:-?}/s, cov ${cov0:-?} -> ${cov:-?}, ft ${ft:-?}, corpus $files, $result"
+  echo "| $short | $secs | ${execs:-?} | ${rate:-?} | ${cov0:-?} | ${cov:-?} | ${ft:-?} | $files | ${largest:-0} | $result |" >>"$report"
 done
 echo
 cat "$report"
