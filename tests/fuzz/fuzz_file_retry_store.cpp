@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
 #include <string>
 #include <unistd.h>
 
@@ -12,11 +13,13 @@
 
 namespace {
 
+char temp_dir[] = "/tmp/lpad-fuzz-retry-XXXXXX";  // plain storage: still valid in the atexit handler
+
 const std::string& dir() {
     static const std::string d = [] {
-        char templ[] = "/tmp/lpad-fuzz-retry-XXXXXX";
-        if (!::mkdtemp(templ)) std::abort();
-        return std::string(templ);
+        if (!::mkdtemp(temp_dir)) std::abort();
+        std::atexit([] { std::filesystem::remove_all(temp_dir); });  // replay and libFuzzer both end through exit()
+        return std::string(temp_dir);
     }();
     return d;
 }
