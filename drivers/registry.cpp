@@ -51,6 +51,9 @@ std::string DriverUri::to_string() const {
         out += sep + k + "=" + v;
         sep = '&';
     }
+    // A path holding '=' without a leading '/' would read back as parameters (parse's "pcsc:reader=X" form): an
+    // empty query keeps it a path. (Found by fuzz_driver_uri; its input is a regression seed.)
+    if (params.empty() && !path.empty() && path.front() != '/' && path.find('=') != std::string::npos) out += '?';
     return out;
 }
 

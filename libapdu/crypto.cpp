@@ -16,7 +16,6 @@
 #include <openssl/x509_vfy.h>
 
 #include <climits>
-#include <fstream>
 
 namespace lpad::crypto {
 
@@ -57,17 +56,6 @@ BioPtr memory_bio(ByteView data) {
     BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
     if (!bio) fail_openssl(Errc::Internal, "BIO_new_mem_buf");
     return bio;
-}
-
-Bytes read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) fail(Errc::NotFound, "cannot read " + path);
-    std::streamoff size = in.tellg();
-    Bytes out(static_cast<std::size_t>(size > 0 ? size : 0));
-    in.seekg(0);
-    if (!in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size())))
-        fail(Errc::NotFound, "cannot read " + path);
-    return out;
 }
 
 Bytes sha256(ByteView data) {
@@ -229,8 +217,7 @@ PrivateKey PrivateKey::from_pem(std::string_view pem) {
     return adopt(std::move(key));
 }
 
-PrivateKey PrivateKey::load(const std::string& path) {
-    Bytes data = read_file(path);
+PrivateKey PrivateKey::from_pem_or_der(ByteView data) {
     std::string text = to_string(data);
     if (text.find("-----BEGIN") != std::string::npos) return from_pem(text);
     return from_der(data);

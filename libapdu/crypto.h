@@ -59,8 +59,6 @@ using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OsslFree>;
 [[noreturn]] void fail_openssl(Errc code, const std::string& what);
 // The OpenSSL error queue as text ("" if empty), clearing it.
 std::string openssl_errors();
-// The whole content of a key or certificate file; Error(NotFound) if it cannot be read.
-Bytes read_file(const std::string& path);
 // A read-only memory BIO over `data` (which must outlive the BIO).
 BioPtr memory_bio(ByteView data);
 
@@ -102,8 +100,9 @@ public:
     static PrivateKey from_der(ByteView der);
     // "PRIVATE KEY" or "EC PRIVATE KEY" PEM; other blocks (e.g. SGP.26's leading "EC PARAMETERS") are skipped.
     static PrivateKey from_pem(std::string_view pem);
-    // A file holding either of the above (PEM if it contains "-----BEGIN", else DER).
-    static PrivateKey load(const std::string& path);
+    // The content of a key file holding either of the above: PEM if it contains "-----BEGIN", else DER.
+    // (libapdu reads no files: lpad_file's file::private_key() reads and calls this.)
+    static PrivateKey from_pem_or_der(ByteView data);
 
     Curve curve() const { return curve_; }
     PublicKey public_key() const;

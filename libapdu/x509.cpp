@@ -138,8 +138,7 @@ Certificate Certificate::from_pem(std::string_view pem) {
     return from_der(der);  // one parsing path, and der() is exactly what was signed
 }
 
-Certificate Certificate::load(const std::string& path) {
-    Bytes data = crypto::read_file(path);
+Certificate Certificate::from_pem_or_der(ByteView data) {
     std::string text = to_string(data);
     if (text.find("-----BEGIN") != std::string::npos) return from_pem(text);
     return from_der(data);
@@ -235,10 +234,6 @@ std::vector<Certificate> parse_pem_bundle(std::string_view pem) {
         out.push_back(Certificate::from_der(der));
     }
     return out;
-}
-
-std::vector<Certificate> load_pem_bundle(const std::string& path) {
-    return parse_pem_bundle(to_string(crypto::read_file(path)));
 }
 
 Bytes subject_key_id_of(ByteView cert_der) { return Certificate::from_der(cert_der).subject_key_id(); }

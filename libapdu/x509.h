@@ -31,8 +31,9 @@ public:
     static Certificate from_der(ByteView der);
     // The first certificate in a PEM text ("CERTIFICATE" block).
     static Certificate from_pem(std::string_view pem);
-    // A file holding one certificate, PEM (if it contains "-----BEGIN") or DER.
-    static Certificate load(const std::string& path);
+    // The content of a file holding one certificate: PEM if it contains "-----BEGIN", else DER.
+    // (libapdu reads no files: lpad_file's file::certificate() reads and calls this.)
+    static Certificate from_pem_or_der(ByteView data);
 
     const Bytes& der() const { return der_; }
     // Key identifiers; empty if the extension is absent.
@@ -74,7 +75,6 @@ private:
 // All certificates of a PEM bundle, in order (e.g. a CI trust-anchor file). Empty text gives an empty list; a
 // damaged block throws MalformedData.
 std::vector<Certificate> parse_pem_bundle(std::string_view pem);
-std::vector<Certificate> load_pem_bundle(const std::string& path);
 
 // The SubjectKeyIdentifier of a DER certificate (empty if absent).
 Bytes subject_key_id_of(ByteView cert_der);

@@ -18,7 +18,8 @@ for bin in build-fuzz/tests/fuzz/fuzz_*; do
   name=$(basename "$bin"); short=${name#fuzz_}
   mkdir -p "$work/$short"
   echo "== $name (${secs}s)"
-  if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # -max_len: real messages (a BPP, ES9+ JSON with certificates, whole sessions) are tens of KiB; let mutants grow.
+  if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -max_len=262144 \
        -artifact_prefix="$work/$short-" "$work/$short" "tests/fuzz/corpus/$short" >"$work/$short.log" 2>&1; then
     grep -E "stat::number_of_executed_units" "$work/$short.log" || true
     passed=$((passed + 1))

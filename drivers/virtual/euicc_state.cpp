@@ -14,6 +14,7 @@
 #include "libapdu/error.h"
 #include "libapdu/identifiers.h"
 #include "libapdu/x509.h"
+#include "libfile/file.h"
 
 namespace lpad::virtual_euicc {
 
@@ -93,11 +94,11 @@ es10::GetRatResponse EuiccConfig::default_rat() {
 EuiccConfig EuiccConfig::from_pki_dir(const std::string& dir, const std::string& curve) {
     if (curve != "NIST" && curve != "BRP") fail(Errc::InvalidArgument, "curve must be NIST or BRP, got " + curve);
     const fs::path root(dir);
-    auto file = [&](const std::string& sub, const std::string& name) { return (root / sub / name).string(); };
+    auto path_of = [&](const std::string& sub, const std::string& name) { return (root / sub / name).string(); };
     EuiccConfig c;
-    const auto euicc = x509::Certificate::load(file("eUICC", "CERT_EUICC_ECDSA_" + curve + ".der"));
-    const auto eum = x509::Certificate::load(file("EUM", "CERT_EUM_ECDSA_" + curve + ".der"));
-    const auto key = crypto::PrivateKey::load(file("eUICC", "SK_EUICC_ECDSA_" + curve + ".pem"));
+    const auto euicc = file::certificate(path_of("eUICC", "CERT_EUICC_ECDSA_" + curve + ".der"));
+    const auto eum = file::certificate(path_of("EUM", "CERT_EUM_ECDSA_" + curve + ".der"));
+    const auto key = file::private_key(path_of("eUICC", "SK_EUICC_ECDSA_" + curve + ".pem"));
     if (key.public_point() != euicc.public_key().point())
         fail(Errc::InvalidArgument, dir + ": the eUICC private key does not match CERT.EUICC");
     c.euicc_certificate = euicc.der();
@@ -107,9 +108,9 @@ EuiccConfig EuiccConfig::from_pki_dir(const std::string& dir, const std::string&
     if (!eid) fail(Errc::MalformedData, dir + ": CERT.EUICC has no subject serialNumber (EID)");
     c.eid = eid_from_string(*eid);
     for (const char* ci_curve : {"NIST", "BRP"}) {
-        std::string path = file("CertificateIssuer", std::string("CERT_CI_ECDSA_") + ci_curve + ".der");
+        std::string path = path_of("CertificateIssuer", std::string("CERT_CI_ECDSA_") + ci_curve + ".der");
         if (!fs::exists(path)) continue;
-        auto ci = x509::Certificate::load(path);
+        auto ci = file::certificate(path);
         c.ci_certificates.push_back(ci.der());
         c.ci_pkids_for_verification.push_back(ci.subject_key_id());
         if (ci.subject_key_id() == eum.authority_key_id()) c.ci_pkids_for_signing.push_back(ci.subject_key_id());

@@ -6,12 +6,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "libapdu/error.h"
 #include "libapdu/log.h"
+#include "libfile/file.h"
 
 namespace lpad::es9p {
 
@@ -100,11 +99,7 @@ std::vector<TrustAnchor> parse_trust_anchors(std::string_view pem, std::string_v
 }
 
 std::vector<TrustAnchor> load_trust_anchors(const std::string& pem_path, std::time_t now) {
-    std::ifstream file(pem_path, std::ios::binary);
-    if (!file) fail(Errc::NotFound, "cannot read trust anchor bundle " + pem_path);
-    std::ostringstream text;
-    text << file.rdbuf();
-    return parse_trust_anchors(text.str(), pem_path, now);
+    return parse_trust_anchors(file::read_text(pem_path), pem_path, now);
 }
 
 std::string to_pem(const std::vector<TrustAnchor>& anchors) {

@@ -1,30 +1,15 @@
-// Fuzz target: APDU sequences into the virtual card's APDU layer (drivers/virtual/card.h) must never crash, and every
-// answer must be a response APDU (at least SW1 SW2).
+// Fuzz target: APDU sequences into the virtual card (drivers/virtual/card.h) with its real eUICC application
+// (drivers/virtual/euicc.h, tests/fuzz/virtual_euicc_fixture.h) must never crash, and every answer must be a response
+// APDU (at least SW1 SW2). Seeds: the APDUs of real sessions recorded by tests/fuzz/record_seeds.cpp.
 //
 // Input: byte 0 = chunk size - 1, byte 1 = STORE DATA block limit, byte 2 = channel count and a fault selector, then
 // APDUs as [length byte][that many bytes]...
-//
-// The fuzz CMake links only lpad_apdu, so the card's two sources are compiled into this target directly.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 
-#include "drivers/virtual/card.cpp"   // NOLINT(bugprone-suspicious-include)
-#include "drivers/virtual/knobs.cpp"  // NOLINT(bugprone-suspicious-include)
-
-namespace {
-
-// Echoes the command, refuses 0xBF7C with 6A80 and answers intermediate BPP-like pieces with nothing.
-class EchoApplication : public lpad::virtual_euicc::Es10Handler {
-public:
-    lpad::virtual_euicc::Es10Reply handle(std::uint8_t, lpad::ByteView command) override {
-        if (command.size() >= 2 && command[0] == 0xBF && command[1] == 0x7C) return {{}, 0x6A80};
-        if (command.size() >= 1 && command[0] == 0x86) return {};
-        return {lpad::Bytes(command.begin(), command.end()), std::uint16_t(command.size() % 7 == 0 ? 0x9110 : 0x9000)};
-    }
-    void session_reset(std::uint8_t) override {}
-};
-
-}  // namespace
+#include "drivers/virtual/card.h"
+#include "tests/fuzz/virtual_euicc_fixture.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace lpad::virtual_euicc;
@@ -40,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 3: knobs.faults = {Fault::parse("drop@LoadBoundProfilePackage#2")}; break;
     default: break;
     }
-    VirtualCard card(std::make_unique<EchoApplication>(), config, knobs);
+    VirtualCard card(lpad::fuzz::fresh_euicc(), config, knobs);
     std::size_t pos = 3;
     while (pos < size) {
         const std::size_t n = std::min<std::size_t>(data[pos], size - pos - 1);

@@ -12,6 +12,7 @@
 #include "libapdu/es10b.h"
 #include "libapdu/error.h"
 #include "libapdu/identifiers.h"
+#include "libfile/file.h"
 #include "lpad/es9p/messages.h"
 #include "tests/smdpp/saip.h"
 #include "tests/smdpp/smdp_internal.h"
@@ -48,7 +49,7 @@ const std::pair<const char*, es10::NotificationEvent> kEvents[] = {
 }  // namespace
 
 Bytes SmdpServer::build_metadata(const Order& order) const {
-    SaipSummary saip = read_saip(crypto::read_file(order.profile_path));
+    SaipSummary saip = read_saip(file::read(order.profile_path));
     es10::StoreMetadataRequest md;
     md.iccid = iccid_to_bcd(order.iccid);
     md.service_provider_name = order.provider.value_or("lpad test operator");
@@ -120,7 +121,7 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
 
     Bytes package;
     try {
-        package = personalise_saip(crypto::read_file(order->profile_path), order->iccid);
+        package = personalise_saip(file::read(order->profile_path), order->iccid);
     } catch (const Error& e) {
         abort(subject::kProfile, reason::kExecutionError, std::string("profile package: ") + e.what());
     }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "libapdu/error.h"
+#include "libfile/file.h"
 
 namespace lpad::smdpp {
 
@@ -18,7 +19,7 @@ std::optional<Credential> find_credential(const std::vector<std::string>& dirs, 
         fs::path cert = d / ("CERT_" + base + "_" + curve + ".der");
         fs::path key = d / ("SK_" + base + "_" + curve + ".pem");
         if (fs::exists(cert) && fs::exists(key))
-            return Credential{x509::Certificate::load(cert.string()), crypto::PrivateKey::load(key.string())};
+            return Credential{file::certificate(cert.string()), file::private_key(key.string())};
     }
     return std::nullopt;
 }
@@ -39,7 +40,7 @@ ServerPki ServerPki::load(const std::vector<std::string>& dirs, const std::strin
         for (const auto& entry : fs::directory_iterator(issuer)) {
             std::string name = entry.path().filename().string();
             if (name.rfind("CERT_CI_ECDSA_", 0) == 0 && entry.path().extension() == ".der")
-                ci.push_back(x509::Certificate::load(entry.path().string()));
+                ci.push_back(file::certificate(entry.path().string()));
         }
     }
     if (ci.empty()) fail(Errc::NotFound, "SM-DP+ PKI: no CertificateIssuer/CERT_CI_ECDSA_*.der found");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "libfile/file.h"
 #include "tests/smdpp/saip.h"
 #include "tests/smdpp/smdpp_test_client.h"
 
@@ -173,7 +174,7 @@ TEST_CASE("TLS: a host name the certificate does not name is refused by the LPA"
 }
 
 TEST_CASE("SAIP personalisation: header ICCID in natural order, EF.ICCID swapped, nothing else changed") {
-    Bytes upp = crypto::read_file(upp_path());
+    Bytes upp = file::read(upp_path());
     auto before = read_saip(upp);
     CHECK(before.iccid == "89000123456789012341");
     Bytes out = personalise_saip(upp, "8949449999999990011");

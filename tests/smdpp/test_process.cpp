@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "libfile/file.h"
 #include "tests/smdpp/admin_test_client.h"
 
 using namespace lpad;
@@ -49,9 +50,9 @@ TEST_CASE("lpad-test-smdpp: --port 0 --ready-file, ES9+ answers over HTTPS, SIGT
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
-    std::string text = to_string(crypto::read_file(log));
+    std::string text = to_string(file::read(log));
     CHECK(text.find("ES9+.initiateAuthentication -> Failed 8.8.1/3.8") != std::string::npos);
-    std::string state_text = to_string(crypto::read_file(dir + "/state.json"));
+    std::string state_text = to_string(file::read(dir + "/state.json"));
     CHECK(state_text.find("\"MID-P\"") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
@@ -109,7 +110,7 @@ TEST_CASE("lpad-test-smdpp: --admin-port serves /admin/ over loopback HTTP; --se
     }
     REQUIRE(port > 0);
     // "admin on 127.0.0.1:P" is printed (and flushed) before the ready file is written.
-    std::string text = to_string(crypto::read_file(out));
+    std::string text = to_string(file::read(out));
     auto at = text.find("admin on 127.0.0.1:");
     REQUIRE(at != std::string::npos);
     int admin_port = std::stoi(text.substr(at + std::string("admin on 127.0.0.1:").size()));

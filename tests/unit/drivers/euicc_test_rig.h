@@ -25,6 +25,7 @@
 #include "libapdu/es10c.h"
 #include "libapdu/identifiers.h"
 #include "libapdu/x509.h"
+#include "libfile/file.h"
 
 namespace lpad::virtual_euicc::testing {
 
@@ -32,7 +33,7 @@ namespace fs = std::filesystem;
 
 inline std::string pki_dir() { return std::string(LPAD_BINARY_DIR) + "/pki"; }
 inline std::string pki_file(const std::string& rel) { return pki_dir() + "/" + rel; }
-inline Bytes read_bytes(const std::string& path) { return crypto::read_file(path); }
+inline Bytes read_bytes(const std::string& path) { return file::read(path); }
 
 // A fresh temporary directory, removed with everything in it.
 struct TempDir {
@@ -90,11 +91,11 @@ struct SmdpKeys {
     Bytes ci_pkid;
     static SmdpKeys load(const std::string& dir = "") {
         auto base = dir.empty() ? pki_dir() : dir;
-        return {x509::Certificate::load(base + "/DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der"),
-                x509::Certificate::load(base + "/DPpb/CERT_S_SM_DPpb_ECDSA_NIST.der"),
-                crypto::PrivateKey::load(base + "/DPauth/SK_S_SM_DPauth_ECDSA_NIST.pem"),
-                crypto::PrivateKey::load(base + "/DPpb/SK_S_SM_DPpb_ECDSA_NIST.pem"),
-                x509::Certificate::load(pki_file("CertificateIssuer/CERT_CI_ECDSA_NIST.der")).subject_key_id()};
+        return {file::certificate(base + "/DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der"),
+                file::certificate(base + "/DPpb/CERT_S_SM_DPpb_ECDSA_NIST.der"),
+                file::private_key(base + "/DPauth/SK_S_SM_DPauth_ECDSA_NIST.pem"),
+                file::private_key(base + "/DPpb/SK_S_SM_DPpb_ECDSA_NIST.pem"),
+                file::certificate(pki_file("CertificateIssuer/CERT_CI_ECDSA_NIST.der")).subject_key_id()};
     }
 };
 

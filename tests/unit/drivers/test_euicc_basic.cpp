@@ -8,6 +8,7 @@
 #include "libapdu/es10a.h"
 #include "libapdu/euicc_info.h"
 #include "libapdu/identifiers.h"
+#include "libfile/file.h"
 #include "unit/drivers/euicc_test_rig.h"
 
 using namespace lpad;
@@ -17,7 +18,7 @@ using namespace lpad::virtual_euicc::testing;
 namespace {
 
 std::string pki_eid() {
-    auto cert = x509::Certificate::load(pki_file("eUICC/CERT_EUICC_ECDSA_NIST.der"));
+    auto cert = file::certificate(pki_file("eUICC/CERT_EUICC_ECDSA_NIST.der"));
     return *cert.subject_field(NID_serialNumber);
 }
 
@@ -26,7 +27,7 @@ std::string pki_eid() {
 TEST_CASE("euicc: created from the test PKI: EID, EUICCInfo1/2 name our CI and capabilities") {
     TempDir dir;
     CardRig rig(card_uri(dir.file("card.json")));
-    auto ci_ski = x509::Certificate::load(pki_file("CertificateIssuer/CERT_CI_ECDSA_NIST.der")).subject_key_id();
+    auto ci_ski = file::certificate(pki_file("CertificateIssuer/CERT_CI_ECDSA_NIST.der")).subject_key_id();
 
     CHECK(eid_to_string(rig.call(es10::GetEuiccDataRequest{}).eid_value) == pki_eid());
 

@@ -4,6 +4,7 @@
 
 #include "libapdu/euicc_info.h"
 #include "libapdu/identifiers.h"
+#include "libfile/file.h"
 #include "unit/drivers/euicc_test_rig.h"
 
 using namespace lpad;
@@ -12,7 +13,7 @@ using namespace lpad::virtual_euicc::testing;
 
 namespace {
 
-x509::Certificate euicc_cert() { return x509::Certificate::load(pki_file("eUICC/CERT_EUICC_ECDSA_NIST.der")); }
+x509::Certificate euicc_cert() { return file::certificate(pki_file("eUICC/CERT_EUICC_ECDSA_NIST.der")); }
 
 es10::AuthenticateErrorCode auth_error(const es10::AuthenticateServerResponse& r) {
     REQUIRE_FALSE(r.is_ok());
@@ -45,7 +46,7 @@ TEST_CASE("euicc: AuthenticateServer signs euiccSigned1 with the eUICC key over 
     // The eUICC certificate chains to the CI through the EUM (SGP.22 name constraint rule).
     x509::VerifyOptions options;
     options.check_time = false;
-    auto ci = x509::Certificate::load(pki_file("CertificateIssuer/CERT_CI_ECDSA_NIST.der"));
+    auto ci = file::certificate(pki_file("CertificateIssuer/CERT_CI_ECDSA_NIST.der"));
     std::vector<x509::Certificate> eum{x509::Certificate::from_der(ok.eum_certificate)};
     CHECK_NOTHROW(x509::verify_chain(euicc_cert(), eum, std::vector{ci}, options));
 }
@@ -54,8 +55,8 @@ TEST_CASE("euicc: AuthenticateServer error codes") {
     using C = es10::AuthenticateErrorCode;
     auto good = SmdpKeys::load();
     auto other_ci = SmdpKeys::load(pki_file("bad/OtherCI"));
-    auto wrong_role_cert = x509::Certificate::load(pki_file("bad/DPauth_wrong_role/DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der"));
-    auto wrong_role_key = crypto::PrivateKey::load(pki_file("bad/DPauth_wrong_role/DPauth/SK_S_SM_DPauth_ECDSA_NIST.pem"));
+    auto wrong_role_cert = file::certificate(pki_file("bad/DPauth_wrong_role/DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der"));
+    auto wrong_role_key = file::private_key(pki_file("bad/DPauth_wrong_role/DPauth/SK_S_SM_DPauth_ECDSA_NIST.pem"));
     struct Case {
         const char* name;
         C expected;

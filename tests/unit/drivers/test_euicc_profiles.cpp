@@ -5,6 +5,7 @@
 
 #include "libapdu/es10a.h"
 #include "libapdu/identifiers.h"
+#include "libfile/file.h"
 #include "unit/drivers/euicc_test_rig.h"
 
 using namespace lpad;
@@ -126,7 +127,7 @@ TEST_CASE("euicc: enable switches profiles, one enabled at a time, with the conf
     // Notifications: signed by the eUICC, addressed as configured, numbered in order.
     auto pending = rig.call(es10::RetrieveNotificationsListRequest{}).notifications();
     REQUIRE(pending.size() == 5);
-    auto cert = x509::Certificate::load(pki_file("eUICC/CERT_EUICC_ECDSA_NIST.der"));
+    auto cert = file::certificate(pki_file("eUICC/CERT_EUICC_ECDSA_NIST.der"));
     std::int64_t last_seq = 0;
     for (const auto& p : pending) {
         const auto& other = std::get<es10::OtherSignedNotification>(p.value);

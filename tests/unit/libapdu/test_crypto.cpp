@@ -6,6 +6,7 @@
 #include "libapdu/crypto.h"
 #include "libapdu/error.h"
 #include "libapdu/tlv.h"
+#include "libfile/file.h"
 #include "unit/test_support.h"
 
 using namespace lpad;
@@ -16,7 +17,7 @@ namespace {
 
 const std::filesystem::path kSgp26 = std::filesystem::path(LPAD_TEST_DATA) / "sgp26";
 
-Bytes read_bytes(const std::filesystem::path& p) { return crypto::read_file(p.string()); }
+Bytes read_bytes(const std::filesystem::path& p) { return file::read(p.string()); }
 std::string read_text(const std::filesystem::path& p) { return to_string(read_bytes(p)); }
 
 }  // namespace
@@ -119,7 +120,7 @@ TEST_CASE("crypto: hashCc = SHA-256(SHA-256(code) || transactionId)") {
 TEST_CASE("crypto: SGP.26 keys load from PEM (SEC1 with EC PARAMETERS, SPKI) and match") {
     for (const char* curve : {"NIST", "BRP"}) {
         CAPTURE(curve);
-        auto sk = PrivateKey::load((kSgp26 / "DPauth" / (std::string("SK_S_SM_DPauth_ECDSA_") + curve + ".pem")).string());
+        auto sk = file::private_key((kSgp26 / "DPauth" / (std::string("SK_S_SM_DPauth_ECDSA_") + curve + ".pem")).string());
         auto pk = PublicKey::from_pem(read_text(kSgp26 / "DPauth" / (std::string("PK_S_SM_DPauth_ECDSA_") + curve + ".pem")));
         Curve expected = std::string(curve) == "NIST" ? Curve::NistP256 : Curve::BrainpoolP256r1;
         CHECK(sk.curve() == expected);
@@ -256,8 +257,8 @@ TEST_CASE("crypto: ECDH agrees in both directions and matches the openssl CLI") 
     };
     for (const auto& c : cases) {
         CAPTURE(c.curve);
-        auto sk_auth = PrivateKey::load((kSgp26 / "DPauth" / (std::string("SK_S_SM_DPauth_ECDSA_") + c.curve + ".pem")).string());
-        auto sk_pb = PrivateKey::load((kSgp26 / "DPpb" / (std::string("SK_S_SM_DPpb_ECDSA_") + c.curve + ".pem")).string());
+        auto sk_auth = file::private_key((kSgp26 / "DPauth" / (std::string("SK_S_SM_DPauth_ECDSA_") + c.curve + ".pem")).string());
+        auto sk_pb = file::private_key((kSgp26 / "DPpb" / (std::string("SK_S_SM_DPpb_ECDSA_") + c.curve + ".pem")).string());
         auto pk_pb = PublicKey::from_pem(read_text(kSgp26 / "DPpb" / (std::string("PK_S_SM_DPpb_ECDSA_") + c.curve + ".pem")));
         CHECK(to_hex(ecdh(sk_auth, pk_pb)) == c.z);
         CHECK(to_hex(ecdh(sk_pb, sk_auth.public_key())) == c.z);

@@ -13,6 +13,7 @@
 #include "libapdu/crypto.h"
 #include "libapdu/error.h"
 #include "libapdu/x509.h"
+#include "libfile/file.h"
 #include "unit/test_support.h"
 
 using namespace lpad;
@@ -25,7 +26,7 @@ namespace {
 
 const std::filesystem::path kSgp26 = std::filesystem::path(LPAD_TEST_DATA) / "sgp26";
 
-Certificate sgp26(const std::string& rel) { return Certificate::load((kSgp26 / rel).string()); }
+Certificate sgp26(const std::string& rel) { return file::certificate((kSgp26 / rel).string()); }
 
 constexpr std::time_t k2025 = 1735689600;      // 2025-01-01
 constexpr std::time_t k2026 = 1767225600;      // 2026-01-01
@@ -208,10 +209,10 @@ TEST_CASE("x509: PEM and DER loading, PEM bundles") {
     Certificate from_der = sgp26("CertificateIssuer/CERT_CI_ECDSA_NIST.der");
     CHECK(from_pem.der() == from_der.der());
 
-    std::string bundle = to_string(crypto::read_file((kSgp26 / "CertificateIssuer/CERT_CI_ECDSA_NIST.pem").string())) +
+    std::string bundle = to_string(file::read((kSgp26 / "CertificateIssuer/CERT_CI_ECDSA_NIST.pem").string())) +
                          "\n# comment between blocks\n" +
-                         to_string(crypto::read_file((kSgp26 / "CertificateIssuer/CERT_CI_ECDSA_BRP.pem").string())) +
-                         to_string(crypto::read_file((kSgp26 / "DPtls/CERT_S_SM_DP_TLS_NIST.pem").string()));
+                         to_string(file::read((kSgp26 / "CertificateIssuer/CERT_CI_ECDSA_BRP.pem").string())) +
+                         to_string(file::read((kSgp26 / "DPtls/CERT_S_SM_DP_TLS_NIST.pem").string()));
     auto certs = parse_pem_bundle(bundle);
     REQUIRE(certs.size() == 3);
     CHECK(certs[0].der() == from_der.der());
