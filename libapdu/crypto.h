@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SGP.22 cryptographic primitives over OpenSSL 3 (EVP APIs only).
 //
 // Used by the virtual eUICC, the test SM-DP+ and the LPA core. Conventions:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "libapdu/x509.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X.509 certificates of the GSMA RSP PKI (SGP.22 §4.5.2) over OpenSSL 3.
 //
 // Certificate is an immutable, cheaply copyable view of one parsed certificate. verify_chain() does RFC 5280 path

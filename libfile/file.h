@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading key, certificate and PEM bundle files for libapdu's parsers. libapdu itself does no I/O
 // (docs/ARCHITECTURE.md); its users read through these helpers and keep the from-bytes parsers in libapdu.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Run every libFuzzer target for longer than the smoke (scripts/fuzz-smoke.sh), each from the merge of its committed
 # seeds (tests/fuzz/corpus/<target>) and everything earlier long runs kept (build-fuzz/fuzz-long/corpus/<target>),
 # then merge what this run found back into that kept corpus (minimised: only inputs that add coverage).

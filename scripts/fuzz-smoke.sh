@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Build the libFuzzer targets with clang-14 (preset "fuzz") and run each one briefly from its seed corpus.
 #   scripts/fuzz-smoke.sh [seconds-per-target]     default 5
 # New inputs go to a temp dir, never into the source tree. A crash, leak or timeout fails the run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fails if a static library's objects reach file or OS I/O: libapdu parses bytes and opens no file
 # (docs/ARCHITECTURE.md). Inspects the archive's symbols (what the compiled code calls), not the sources.
 #   tests/no_file_io.sh <lib.a> <a symbol the library defines, proving nm read it>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "drivers/virtual/euicc_state.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lpad/es9p/trust.h"
 
 #include <openssl/bio.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Records seeds from a real session into a temp dir (tests/fuzz/record_seeds.cpp), checks they are real-sized, and
 # replays each target's recorded seeds through that target's replay build.
 #   check_recorded_seeds.sh RECORDER PKI_DIR UPP FUZZ_BIN_DIR

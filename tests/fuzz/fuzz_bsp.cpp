@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the eUICC side of BSP (libapdu/bsp.h, SGP.22 §2.6.4): segment MAC check and decryption.
 //
 // Two uses, chosen by byte 0:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: lpad.conf (lpad/daemon/config.h, TOML). Every input is a Config or an InvalidArgument naming the
 // key and line; nothing else may escape (toml++ exceptions, out-of-range numbers, ...).
 #include <cstdint>

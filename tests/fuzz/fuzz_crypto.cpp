@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the crypto parsers (libapdu/crypto.h) that take bytes from the other side: public keys
 // (SubjectPublicKeyInfo DER/PEM, raw points on both SGP.22 curves), ECDSA signatures (DER <-> r||s) and their
 // verification, ECKA with a peer point, and private keys (files on disk that may be damaged).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: driver URIs (drivers/registry.h DriverUri), from lpad.conf and the command line. parse gives a URI
 // or InvalidArgument; to_string of a parsed URI parses back to the same URI; the typed getters stay typed.
 #include <cstdint>

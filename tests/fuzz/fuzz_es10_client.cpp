@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: Es10Client (libapdu/es10_client.h) against a card that answers with the fuzzer's bytes: logical
 // channel opening and ISD-R selection, STORE DATA segmentation, 61xx/6Cxx chains reassembled into one answer,
 // 91xx, refusals. Every call must end in an answer or a typed error, and the client must stay usable (close,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the notification retry schedule file (lpad/daemon/file_retry_store.h), which a crash, a full disk
 // or a person may have damaged. load() must give records or MalformedData; what loads must save and load back the
 // same.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: CI trust-anchor bundles (lpad/es9p/trust.h), PEM text read from lpad.conf's [trust] files, which may
 // be damaged or not what they claim. What parses must round-trip through to_pem.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: APDU sequences into the virtual card (drivers/virtual/card.h) with its real eUICC application
 // (drivers/virtual/euicc.h, tests/fuzz/virtual_euicc_fixture.h) must never crash, and every answer must be a response
 // APDU (at least SW1 SW2). Seeds: the APDUs of real sessions recorded by tests/fuzz/record_seeds.cpp.

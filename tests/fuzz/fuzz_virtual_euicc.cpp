@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the virtual eUICC's SGP.22 logic (drivers/virtual/euicc*.cpp) behind its APDU layer: whole ES10
 // commands of any size, as the APDU layer hands them over after STORE DATA reassembly. Bad input must get the status
 // word or SGP.22 error response a real eUICC gives, never an exception or a crash.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the virtual eUICC's state file (drivers/virtual/euicc_state.h), JSON on disk that may be corrupt.
 // from_json gives a state or MalformedData; a state that loads must serialise and load back to the same JSON.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the vpcd link (drivers/virtual/vpcd.h): the 2-byte-length framing as pcscd's vpcd sends it, control
 // codes and APDUs, served by the virtual card with its real eUICC. The fuzzer's bytes are the stream from vpcd, split
 // into the socket at arbitrary points; serve() must end (peer closed, link dropped) or throw TransportError, never

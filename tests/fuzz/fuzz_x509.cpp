@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: x509 (libapdu/x509.h) on what servers and cards send: certificates DER and PEM, PEM bundles, and
 // chain checks of the SGP.22 kinds (eUICC <- EUM <- CI, DPauth/DPpb/DPtls <- CI) against the SGP.26 test CIs and
 // the CI of the PKI the seeds were recorded with (tests/fuzz/data/recorded_ci.der).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-fuzz-record: records fuzz seeds from real sessions, so the fuzz targets mutate messages of the size and
 // shape attackers and cards really send (issue 12). In this process: the virtual eUICC (test PKI, real SGP.22
 // crypto) and the test SM-DP+ (tests/smdpp) over verified HTTPS on loopback, driven by lpad's core flows.

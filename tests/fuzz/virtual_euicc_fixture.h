@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC the fuzz targets drive: the real ISD-R application (drivers/virtual/euicc.h) on a fixed state,
 // tests/fuzz/data/euicc_state.json (the card tests/fuzz/record_seeds.cpp recorded its seeds with: SGP.26-style test
 // eUICC certificates, one installed profile, pending notifications). Nothing is persisted: each input starts from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ES9+ GetBoundProfilePackage (SGP.22 §5.6.2) and the binding of the profile package (§2.5.4, §5.5, §2.6.4):
 //   euiccSignature2 verified over euiccSigned2 DER || 5F37 TLV of smdpSignature2
 //   hashCc          = SHA-256(SHA-256(confirmation code) || transactionId)

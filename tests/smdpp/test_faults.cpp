@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every fault switch of the test SM-DP+, observed by the test LPA as the error a real LPA would see; and ES11.
 #include <doctest/doctest.h>
 

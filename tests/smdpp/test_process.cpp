@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lpad-test-smdpp as a process: starts on a free port, reports it, answers ES9+, logs, stops on SIGTERM.
 #include <doctest/doctest.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test rig for the virtual eUICC (drivers/virtual/euicc.h): a card created from the build-tree test PKI, driven
 // through the `virtual:` transport with Es10Client (real APDUs), plus an independent SM-DP+ side: it signs with
 // the test PKI's DPauth/DPpb keys and binds a Bound Profile Package with bsp::SegmentProtector, so the card's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC (drivers/virtual/euicc.h) through the `virtual:` transport: identity, EUICCInfo, EID,
 // addresses, challenge, RAT, refusal of bad commands, and the state file (creation, reload, atomic writes).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC's download path with real crypto: AuthenticateServer, PrepareDownload, CancelSession and
 // LoadBoundProfilePackage against an SM-DP+ side built in the test from the test PKI (euicc_test_rig.h).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtual eUICC's profile management and notifications on profiles installed through real BPPs:
 // ProfileInfoList (search, tagList), Enable/Disable/Delete (states, PPR1/PPR2, notifications), SetNickname,
 // eUICCMemoryReset, ListNotification/RetrieveNotificationsList/NotificationSent, and reloading all of it.
