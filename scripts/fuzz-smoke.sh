@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-5}
 
 scripts/install-deps.sh --build
+if command -v ccache >/dev/null; then export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$PWD"; fi
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"$(nproc)"
 
