@@ -370,11 +370,13 @@ void EuiccService::Download(sdbus::Result<sdbus::ObjectPath, std::string>&& resu
 void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, std::string activation_code,
                                    std::map<std::string, sdbus::Variant> options) {
     core::DownloadOptions opts;
-    std::string caller;  // its unique name: leaving the bus cancels the preview
+    std::string caller;  // its unique name: leaving the bus cancels the preview, unless it asked to detach
     try {
         check_mutation_allowed(context_.access, getObject());
+        bool detach = option<bool>(options, "detach").value_or(false);
+        options.erase("detach");
         opts = download_options(options);
-        if (const auto* msg = getObject().getCurrentlyProcessedMessage()) caller = msg->getSender();
+        if (const auto* msg = getObject().getCurrentlyProcessedMessage(); msg && !detach) caller = msg->getSender();
     } catch (const std::exception& e) {
         auto err = to_dbus_error(e);
         result.returnError(sdbus::Error(err.name, err.message));

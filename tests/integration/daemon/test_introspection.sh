@@ -8,7 +8,7 @@ introspect() {
 }
 expect 0 download "LPA:1\$$SMDP\$MATCH-1"
 download="$(busctl --address="$BUS_ADDRESS" call --json=short org.lpad.Lpad1 /org/lpad/Lpad1/euicc/0 \
-  org.lpad.Lpad1.Euicc PreviewDownload 'sa{sv}' "LPA:1\$$SMDP\$MATCH-3" 0 | jq -r '.data[0]')"
+  org.lpad.Lpad1.Euicc PreviewDownload 'sa{sv}' "LPA:1\$$SMDP\$MATCH-3" 1 detach b true | jq -r '.data[0]')"
 [[ $download == /org/lpad/Lpad1/euicc/0/download/* ]] || { echo "FAIL: PreviewDownload said: $download" >&2; exit 1; }
 introspect /org/lpad/Lpad1 root
 introspect /org/lpad/Lpad1/euicc/0 euicc
