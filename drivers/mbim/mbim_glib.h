@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "drivers/glib_context.h"
+
 namespace lpad::mbim {
 
 struct GObjectUnref {
@@ -39,19 +41,6 @@ struct GFree {
 };
 using GCharPtr = std::unique_ptr<gchar, GFree>;
 
-// Makes `context` the calling thread's default for the guard's lifetime (libmbim attaches its sources and GTask
-// callbacks to the thread-default context), so the transport's GLib work happens on the calling worker thread.
-class ThreadDefaultContext {
-public:
-    explicit ThreadDefaultContext(GMainContext* context) : context_(context) {
-        g_main_context_push_thread_default(context_);
-    }
-    ~ThreadDefaultContext() { g_main_context_pop_thread_default(context_); }
-    ThreadDefaultContext(const ThreadDefaultContext&) = delete;
-    ThreadDefaultContext& operator=(const ThreadDefaultContext&) = delete;
-
-private:
-    GMainContext* context_;
-};
+using drivers::ThreadDefaultContext;  // drivers/glib_context.h
 
 }  // namespace lpad::mbim

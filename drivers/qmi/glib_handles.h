@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "drivers/glib_context.h"
+
 namespace lpad::qmi {
 
 struct GObjectUnref {
@@ -57,19 +59,6 @@ private:
     GError* raw_ = nullptr;
 };
 
-// Makes `context` the thread-default main context for the scope (libqmi attaches its sources and task callbacks
-// to the thread-default context at call time).
-class ThreadDefaultContext {
-public:
-    explicit ThreadDefaultContext(GMainContext* context) : context_(context) {
-        g_main_context_push_thread_default(context_);
-    }
-    ~ThreadDefaultContext() { g_main_context_pop_thread_default(context_); }
-    ThreadDefaultContext(const ThreadDefaultContext&) = delete;
-    ThreadDefaultContext& operator=(const ThreadDefaultContext&) = delete;
-
-private:
-    GMainContext* context_;
-};
+using drivers::ThreadDefaultContext;  // drivers/glib_context.h
 
 }  // namespace lpad::qmi
