@@ -154,6 +154,7 @@ CurlHttpClient::CurlHttpClient(CurlOptions options) : handle_(std::make_unique<H
     h.set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
     h.set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
     h.set(CURLOPT_TCP_KEEPALIVE, 1L);
+    h.set(CURLOPT_MAXAGE_CONN, static_cast<long>(options_.max_idle_reuse.count()));
     h.set(CURLOPT_WRITEFUNCTION, &Handle::on_body);
     h.set(CURLOPT_WRITEDATA, static_cast<void*>(&h));
     h.set(CURLOPT_PREREQFUNCTION, &Handle::on_prereq);

@@ -22,6 +22,12 @@ struct CurlOptions {
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(15)};
     std::chrono::milliseconds total_timeout{std::chrono::seconds(120)};  // per request
     std::size_t max_response_bytes = 32 * 1024 * 1024;  // a Bound Profile Package is well below this
+    // A kept-alive connection idle for longer than this is not reused (CURLOPT_MAXAGE_CONN; libcurl compares whole
+    // seconds, so 3 s reuses a connection idle for less than 4 s). Servers commonly close idle connections after
+    // 5 s (Apache httpd's KeepAliveTimeout default, cpp-httplib); a request sent on such a connection as it closes
+    // fails with no answer, and authenticateClient and cancelSession are never sent twice (http.h Resend). A card
+    // behind a slow modem spends that long between two ES9+ calls, so those calls start on a fresh connection.
+    std::chrono::seconds max_idle_reuse{3};
     // CURLOPT_RESOLVE entries "host:port:address": pins a name to an address (tests, split-horizon setups).
     std::vector<std::string> resolve;
 };

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "libapdu/error.h"
 #include "lpad/es9p/curl_http_client.h"
@@ -198,6 +200,34 @@ TEST_CASE("http: one connection serves several requests of one client") {
     second.post({s.url("/port"), {}, "b"});
     CHECK(second.stats().connects == 1);
     CHECK(client_ports.size() == 2);
+}
+
+TEST_CASE("http: a connection idle longer than max_idle_reuse is not reused") {
+    EchoSetup s;
+    std::mutex m;
+    std::vector<int> client_ports;
+    s.server.http().set_keep_alive_timeout(30);  // the server would keep it: the client decides
+    s.server.http().Post("/port", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard lock(m);
+        client_ports.push_back(req.remote_port);
+        res.set_content("ok", "text/plain");
+    });
+    s.server.start();
+    auto idle = [&](CurlOptions o) {
+        CurlHttpClient client(o);
+        client.post({s.url("/port"), {}, "a"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+        client.post({s.url("/port"), {}, "b"});
+        return client.stats().connects;
+    };
+    CurlOptions o = s.options();
+    o.max_idle_reuse = std::chrono::seconds(1);  // reused below 2 s idle
+    CHECK(idle(o) == 2);
+    o.max_idle_reuse = std::chrono::seconds(10);
+    CHECK(idle(o) == 1);
+    REQUIRE(client_ports.size() == 4);
+    CHECK(client_ports[0] != client_ports[1]);
+    CHECK(client_ports[2] == client_ports[3]);
 }
 
 TEST_CASE("http: non-https URLs are refused before any connection") {
