@@ -20,10 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dbus-daemon --session --nofork --nopidfile --print-address=3 --address="unix:path=$tmp/bus" 3>"$tmp/bus.address" &
-pids+=($!)
-for _ in $(seq 50); do [[ -s "$tmp/bus.address" ]] && break; sleep 0.1; done
-export DBUS_SESSION_BUS_ADDRESS="$(head -1 "$tmp/bus.address")" LPACTL_BUS=session
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/lpad_session.sh"
+LPAD_READY_SECONDS=20
+session_bus
 
 cat >"$tmp/orders.json" <<JSON
 [
@@ -33,46 +32,10 @@ cat >"$tmp/orders.json" <<JSON
    "name": "Test Two"}
 ]
 JSON
-"$SMDPP" --pki "$PKI" --address localhost:0 --port 0 --orders "$tmp/orders.json" --ready-file "$tmp/port" \
-  >"$tmp/smdpp.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [[ -s "$tmp/port" ]] && break; sleep 0.1; done
-SMDP="localhost:$(cat "$tmp/port")"
+start_smdpp "$tmp/orders.json"
 READER0="Virtual PCD 00 00"
 READER1="Virtual PCD 00 01"
 
-# start_lpad [--no-wait] CARD_URI...: lpad with these --card URIs; waits until every Euicc object has read its card
-# (Status ok) unless --no-wait.
-start_lpad() {
-  local wait=1
-  if [[ ${1:-} == --no-wait ]]; then wait=0; shift; fi
-  local args=()
-  for c in "$@"; do args+=(--card "$c"); done
-  echo "==== lpad ${args[*]}" >>"$tmp/lpad.log"
-  "$LPAD" --session "${args[@]}" --trust "$PKI/trust/test-ci.pem" --state-dir "$tmp/state" --log-level debug \
-    2>>"$tmp/lpad.log" &
-  LPAD_PID=$!
-  pids+=($LPAD_PID)
-  [[ $wait == 1 ]] || return 0
-  wait_status 0 ok 20
-}
-stop_lpad() {
-  kill "$LPAD_PID" 2>/dev/null || true
-  wait "$LPAD_PID" 2>/dev/null || true
-}
-# wait_status EUICC JQ-TEST SECONDS: until `lpactl -j --euicc EUICC chip info` has a status for which the jq test
-# (on the string; "ok" is shorthand for . == "ok") is true.
-wait_status() {
-  local euicc=$1 test=$2 seconds=$3 status=""
-  [[ $test == ok ]] && test='. == "ok"'
-  for _ in $(seq $((seconds * 5))); do
-    status="$("$LPACTL" -j --euicc "$euicc" chip info 2>/dev/null | jq -r .status 2>/dev/null || true)"
-    if [[ -n $status && "$(jq -R -r "$test" <<<"$status")" == true ]]; then return 0; fi
-    sleep 0.2
-  done
-  echo "FAIL: euicc $euicc: status '$status' never passed '$test' within ${seconds}s" >&2
-  return 1
-}
 # inserted SLOT: how many times pcscd has seen a card inserted into that reader.
 inserted() { grep -c "Card inserted into Virtual PCD 00 0$1" "$LPAD_TEST_PCSC_DIR/pcscd.log" 2>/dev/null || true; }
 declare -A inserted_before=()
@@ -103,11 +66,6 @@ make_card() {
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   jq --arg eid "$2" '.identity.eid = $eid' "$1" >"$1.new" && mv "$1.new" "$1"
 }
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/lpactl_expect.sh"
-log_has() {  # log_has DESCRIPTION FIXED-STRING: the lpad log has it
-  grep -qF -- "$2" "$tmp/lpad.log" || { echo "FAIL: $1: no '$2' in the lpad log" >&2; exit 1; }
-}
-alive() { kill -0 "$LPAD_PID" 2>/dev/null || { echo "FAIL: lpad is not running" >&2; exit 1; }; }
 
 source "$1"
 echo "PASS"

@@ -25,10 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dbus-daemon --session --nofork --nopidfile --print-address=3 --address="unix:path=$tmp/bus" 3>"$tmp/bus.address" &
-pids+=($!)
-for _ in $(seq 50); do [[ -s "$tmp/bus.address" ]] && break; sleep 0.1; done
-export DBUS_SESSION_BUS_ADDRESS="$(head -1 "$tmp/bus.address")" LPACTL_BUS=session
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/lpad_session.sh"
+session_bus
 
 cat >"$tmp/orders.json" <<JSON
 [
@@ -40,11 +38,7 @@ cat >"$tmp/orders.json" <<JSON
    "name": "Test One again"}
 ]
 JSON
-"$SMDPP" --pki "$PKI" --address localhost:0 --port 0 --orders "$tmp/orders.json" --ready-file "$tmp/port" \
-  >"$tmp/smdpp.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [[ -s "$tmp/port" ]] && break; sleep 0.1; done
-SMDP="localhost:$(cat "$tmp/port")"
+start_smdpp "$tmp/orders.json"
 
 # The "port": a FIFO, a special file as libqmi's qmi_device_new requires; only its path travels (in Proxy Open).
 PORT="$tmp/cdc-wdm0"
@@ -85,39 +79,6 @@ fake_is() {
   done
   echo "FAIL: $1: jq '$2' on the fake's counters: $(cat "$tmp/fake.json")" >&2; exit 1
 }
-start_lpad() {
-  local wait=1
-  if [[ ${1:-} == --no-wait ]]; then wait=0; shift; fi
-  local args=()
-  for c in "$@"; do args+=(--card "$c"); done
-  echo "==== lpad ${args[*]}" >>"$tmp/lpad.log"
-  "$LPAD" --session "${args[@]}" --trust "$PKI/trust/test-ci.pem" --state-dir "$tmp/state" --log-level debug \
-    2>>"$tmp/lpad.log" &
-  LPAD_PID=$!
-  pids+=($LPAD_PID)
-  [[ $wait == 1 ]] || return 0
-  wait_status 0 ok 30
-}
-stop_lpad() {
-  kill "${1:--TERM}" "$LPAD_PID" 2>/dev/null || true
-  wait "$LPAD_PID" 2>/dev/null || true
-}
-wait_status() {
-  local euicc=$1 test=$2 seconds=$3 status=""
-  [[ $test == ok ]] && test='. == "ok"'
-  for _ in $(seq $((seconds * 5))); do
-    status="$("$LPACTL" -j --euicc "$euicc" chip info 2>/dev/null | jq -r .status 2>/dev/null || true)"
-    if [[ -n $status && "$(jq -R -r "$test" <<<"$status")" == true ]]; then return 0; fi
-    sleep 0.2
-  done
-  echo "FAIL: euicc $euicc: status '$status' never passed '$test' within ${seconds}s" >&2
-  return 1
-}
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/lpactl_expect.sh"
-log_has() {
-  grep -qF -- "$2" "$tmp/lpad.log" || { echo "FAIL: $1: no '$2' in the lpad log" >&2; exit 1; }
-}
-alive() { kill -0 "$LPAD_PID" 2>/dev/null || { echo "FAIL: lpad is not running" >&2; exit 1; }; }
 
 source "$1"
 echo "PASS"
