@@ -113,6 +113,9 @@ private:
     // eUICC, i.e. after authenticateClient: it verifies the answer with CERT.EUICC). Errors here are only logged.
     void cancel(es10::CancelSessionReason reason) noexcept;
     DownloadResult after_load_failure(const Error& error);
+    // After a failed load, on the still-open channel: CancelSession (postponed) and its signed answer to the
+    // server. True when the card cancelled; load_cancel_note_ says what happened, for the error message.
+    bool cancel_after_load_failure() noexcept;
     // Throws Rejected after cancelling with pprNotAllowed when the RAT refuses a PPR.
     PolicyRuleCheck check_policy_rules(const es10::StoreMetadataRequest& metadata);
     std::vector<SendOutcome> send_notifications();
@@ -132,6 +135,7 @@ private:
     DownloadResult result_;
     bool cancelled_ = false;
     bool server_knows_euicc_ = false;  // authenticateClient was sent
+    std::string load_cancel_note_;
 };
 
 void Download::cancel(es10::CancelSessionReason reason) noexcept {
@@ -338,9 +342,66 @@ PolicyRuleCheck Download::check_policy_rules(const es10::StoreMetadataRequest& m
     return check;
 }
 
+// The same error with `note` appended to its message (every field kept).
+Error with_note(const Error& e, const std::string& note) {
+    Error out(e.code(), std::string(e.what()) + note);
+    out.status_word = e.status_word;
+    out.euicc_function = e.euicc_function;
+    out.euicc_result = e.euicc_result;
+    out.subject_code = e.subject_code;
+    out.reason_code = e.reason_code;
+    out.http_status = e.http_status;
+    return out;
+}
+
+bool Download::cancel_after_load_failure() noexcept {
+    cancelled_ = true;
+    http_->cancelling();
+    const auto reason = es10::CancelSessionReason::postponed;
+    // A command cut off in the middle of its STORE DATA blocks leaves the card's sequence open; the card answers
+    // the first new command with a P1-P2 error and abandons the partial one (GP §11.11.3), so a status word is
+    // worth a second try. A link error is not.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            log::info(kLog, "cancelling session " + tid_ + " after the failed load: " + std::string(es10::name(reason)));
+            auto resp = card_.cancel_session(tid_bytes_, reason);
+            if (!resp.is_ok()) {
+                // invalidTransactionId: the card ended the session itself (it finished or refused the package).
+                log::info(kLog, "the eUICC holds no session to cancel: " +
+                                    es10::describe(std::get<es10::CancelSessionError>(resp.result)));
+                load_cancel_note_ = "; the eUICC had already ended the session";
+                return false;
+            }
+            try {
+                es9p_->cancel_session({tid_, resp.der()});
+                load_cancel_note_ = "; the session was cancelled (postponed) on the eUICC and the SM-DP+, so the "
+                                    "activation code can be used again";
+            } catch (const std::exception& e) {
+                log::warning(kLog, std::string("the SM-DP+ did not take the cancel: ") + e.what());
+                load_cancel_note_ = "; the eUICC cancelled the session but the SM-DP+ could not be told (" +
+                                    std::string(e.what()) + "): the order returns when its session expires there";
+            }
+            return true;
+        } catch (const Error& e) {
+            log::warning(kLog, std::string("cancelling the session failed: ") + e.what());
+            load_cancel_note_ = "; the eUICC could not be asked to cancel the session (" + std::string(e.what()) +
+                                "): the SM-DP+ keeps the order until its session expires";
+            if (!(e.code() == Errc::CardError && e.status_word)) return false;
+        } catch (const std::exception& e) {
+            load_cancel_note_ = std::string("; cancelling the session failed: ") + e.what();
+            return false;
+        }
+    }
+    return false;
+}
+
 DownloadResult Download::after_load_failure(const Error& error) {
     // RSP-NOTES: the profile may be installed all the same; find out and tell the server what really happened.
+    // First, while the channel (and with it the card's session) is still open, the session is cancelled with
+    // reason postponed (SGP.22 v2 has no dedicated "load failed" reason; postponed keeps the order usable) and the
+    // signed answer goes to the SM-DP+. Only then is the channel reopened to re-read the card.
     log::warning(kLog, std::string("loading the Bound Profile Package failed: ") + error.what());
+    cancel_after_load_failure();
     auto iccid = result_.profile.metadata.iccid;
     bool installed = false;
     try {
@@ -354,7 +415,7 @@ DownloadResult Download::after_load_failure(const Error& error) {
     } catch (const Error& e) {
         log::warning(kLog, std::string("could not re-read the card after the failure: ") + e.what());
     }
-    if (!installed) throw error;
+    if (!installed) throw with_note(error, load_cancel_note_);
     result_.iccid = iccid_from_bcd(iccid);
     result_.recovered = true;
     for (const auto& p : card_.profiles())

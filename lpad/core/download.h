@@ -18,8 +18,12 @@
 //   undefinedReason   otherwise,
 // and the signed CancelSessionResponse goes to the server (ES9+ cancelSession), so the order stays usable where the
 // reason allows. A ProtocolViolation (a server failing the LPA checks) is not answered with anything the card signs:
-// the card's session is dropped by closing its channel. Failures after loading began: the profile list is read
-// again, the pending notifications (the ProfileInstallationResult) are sent, and the true outcome is reported.
+// the card's session is dropped by closing its channel. Failures after loading began (a link or modem error
+// mid-load): first, on the still-open channel, CancelSession with reason postponed (SGP.22 v2 has no reason for a
+// failed load; postponed keeps the order usable) and its signed answer to the server; then the profile list is
+// read again, the pending notifications (the ProfileInstallationResult) are sent, and the true outcome is
+// reported. When the card cannot answer (link dead), the error says so: the server keeps the order until its
+// session expires.
 #pragma once
 
 #include <chrono>

@@ -159,6 +159,28 @@ TEST_CASE("core: card faults during a download leave the card consistent") {
     }
 }
 
+TEST_CASE("core: a load that fails mid-way is cancelled (postponed) on the open channel; the order stays usable") {
+    Server s;
+    Card c;
+    CurlServerConnector net(s.trust());
+    s.order("MID-L", "88449911223344556630");
+    SUBCASE("the card answers: signed cancel reaches the SM-DP+, which releases the order at once") {
+        c.add_fault("6A88@LoadBoundProfilePackage#4");  // a piece refused; the card's session is still open
+        Error e(Errc::Internal, "");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-L")); }, &e) == Errc::CardError);
+        CHECK(std::string(e.what()).find("cancelled (postponed) on the eUICC and the SM-DP+") != std::string::npos);
+        CHECK(s.state("MID-L") == OrderState::Released);
+        CHECK(download(*c.session, net, s.ac("MID-L")).iccid == "88449911223344556630");
+    }
+    SUBCASE("the link is dead: the error says so and the SM-DP+ keeps the order until its session expires") {
+        c.add_fault("drop@LoadBoundProfilePackage#5");
+        Error e(Errc::Internal, "");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-L")); }, &e) == Errc::TransportError);
+        CHECK(std::string(e.what()).find("could not be asked to cancel") != std::string::npos);
+        CHECK(s.state("MID-L") == OrderState::Downloaded);
+    }
+}
+
 TEST_CASE("core: STORE DATA falls back to 120-byte blocks on 6700") {
     Server s;
     Card c("&block=120");
