@@ -136,6 +136,17 @@ private:
     bool cancelled_ = false;
     bool server_knows_euicc_ = false;  // authenticateClient was sent
     std::string load_cancel_note_;
+    bool bpp_requested_ = false;  // before_bpp_request was called
+    bool settled_ = false;        // the card answered for the session after that (see after_bpp_settled)
+    void notify_settled() noexcept {
+        if (!bpp_requested_ || !settled_ || !options_.after_bpp_settled) return;
+        bpp_requested_ = false;
+        try {
+            options_.after_bpp_settled();
+        } catch (const std::exception& e) {
+            log::warning(kLog, std::string("after_bpp_settled: ") + e.what());
+        }
+    }
 };
 
 void Download::cancel(es10::CancelSessionReason reason) noexcept {
@@ -144,6 +155,7 @@ void Download::cancel(es10::CancelSessionReason reason) noexcept {
     try {
         log::info(kLog, "cancelling session " + tid_ + ": " + std::string(es10::name(reason)));
         auto resp = card_.cancel_session(tid_bytes_, reason);
+        settled_ = true;  // the card answered: its session (and one-time key) is gone either way
         resp.check();
         if (server_knows_euicc_) es9p_->cancel_session({tid_, resp.der()});
     } catch (const std::exception& e) {
@@ -261,6 +273,10 @@ DownloadResult Download::run() {
             cancel(es10::CancelSessionReason::timeout);
             fail(Errc::Timeout, "no decision on profile " + result_.profile.iccid + " in time");
         }
+        if (decision.postpone) {
+            cancel(es10::CancelSessionReason::postponed);
+            fail(Errc::Rejected, decision.why.empty() ? "download postponed" : decision.why);
+        }
         if (!decision.accept) {
             cancel(es10::CancelSessionReason::endUserRejection);
             fail(Errc::Rejected, "the user rejected profile " + result_.profile.iccid);
@@ -286,6 +302,18 @@ DownloadResult Download::run() {
             }
             pdr.check();
         }
+        if (options_.before_bpp_request) {
+            InFlightDownload in_flight{target_.smdp_address, tid_, target_.matching_id, target_.smdp_oid,
+                                       result_.profile.iccid, prepare.hash_cc.has_value()};
+            try {
+                options_.before_bpp_request(in_flight);
+                bpp_requested_ = true;
+            } catch (const Error&) {
+                // Not remembered: a crash from here on could strand the order, so do not go on.
+                cancel(es10::CancelSessionReason::postponed);
+                throw;
+            }
+        }
         auto bpp = es9p_->get_bound_profile_package({tid_, pdr.der()});
         if (!same_server_address(bpp.transaction_id, tid_))
             fail(Errc::ProtocolViolation, "getBoundProfilePackage answered for another transactionId");
@@ -301,6 +329,7 @@ DownloadResult Download::run() {
         } catch (const Error& e) {
             return after_load_failure(e);
         }
+        settled_ = true;
         if (!pir.succeeded()) {
             result_.notifications = send_notifications();
             pir.check();
@@ -313,8 +342,10 @@ DownloadResult Download::run() {
         if (!cancelled_ && e.code() != Errc::ProtocolViolation && e.code() != Errc::EuiccError)
             cancel(cancel_reason_for(e));
         if (e.code() == Errc::ProtocolViolation) card_.close();
+        notify_settled();
         throw;
     }
+    notify_settled();
 
     result_.notifications = send_notifications();
     if (options_.enable_after_download) {
@@ -365,6 +396,7 @@ bool Download::cancel_after_load_failure() noexcept {
         try {
             log::info(kLog, "cancelling session " + tid_ + " after the failed load: " + std::string(es10::name(reason)));
             auto resp = card_.cancel_session(tid_bytes_, reason);
+            settled_ = true;
             if (!resp.is_ok()) {
                 // invalidTransactionId: the card ended the session itself (it finished or refused the package).
                 log::info(kLog, "the eUICC holds no session to cancel: " +
@@ -411,6 +443,7 @@ DownloadResult Download::after_load_failure(const Error& error) {
         installed = std::any_of(list.begin(), list.end(), [&](const es10::ProfileInfo& p) {
             return p.iccid && equal(*p.iccid, iccid);
         });
+        if (installed) settled_ = true;
         result_.notifications = send_notifications();
     } catch (const Error& e) {
         log::warning(kLog, std::string("could not re-read the card after the failure: ") + e.what());
@@ -420,6 +453,7 @@ DownloadResult Download::after_load_failure(const Error& error) {
     result_.recovered = true;
     for (const auto& p : card_.profiles())
         if (p.iccid && equal(*p.iccid, iccid) && p.isdp_aid) result_.isdp_aid = *p.isdp_aid;
+    notify_settled();
     return result_;
 }
 
