@@ -118,8 +118,9 @@ private:
     std::string path_;
     crypto::PrivateKey key_;
     std::map<std::uint8_t, Session> sessions_;
-    // The one-time key pair of the last PrepareDownload, kept for a retried BPP (SGP.22 §5.7.5 bppEuiccOtpk).
-    std::optional<crypto::PrivateKey> last_otsk_;
+    // The one-time key pair of the last PrepareDownload is state_.download_key (persistent, SGP.22 §5.7.5).
+    // Forgets it (and saves) when present.
+    void forget_download_key();
 };
 
 }  // namespace lpad::virtual_euicc

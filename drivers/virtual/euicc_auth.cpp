@@ -8,6 +8,7 @@
 //   euiccCancelSessionSignature over euiccCancelSessionSigned DER
 #include "drivers/virtual/euicc.h"
 #include "libapdu/error.h"
+#include "libapdu/log.h"
 
 namespace lpad::virtual_euicc {
 
@@ -131,13 +132,23 @@ Bytes Euicc::prepare_download(std::uint8_t channel, ByteView command) {
     // SGP.22 §5.7.5: hashCc is required when the SM-DP+ set ccRequiredFlag; its value is the SM-DP+'s to check.
     if (req.smdp_signed2.cc_required_flag && !req.hash_cc) return error(DlCode::undefinedError);
 
-    // A retried download names the one-time key it was bound to (bppEuiccOtpk): reuse it if we still hold it.
+    // SGP.22 §5.7.5: a retried download names the one-time key its BPP is bound to (bppEuiccOtpk). If the eUICC
+    // still holds the matching otSK.EUICC.ECKA it reuses the pair; otherwise (none held, or another one) it
+    // generates a new pair, as for a first download: DownloadErrorCode has no value for this case, and the
+    // SM-DP+ learns it from euiccSigned2.euiccOtpk differing from the key it bound the BPP to.
     crypto::Curve curve = *cert->curve();
-    if (req.smdp_signed2.bpp_euicc_otpk && last_otsk_ && last_otsk_->public_point() == *req.smdp_signed2.bpp_euicc_otpk)
-        s.otsk = *last_otsk_;
-    else
+    const auto& wanted = req.smdp_signed2.bpp_euicc_otpk;
+    if (wanted && state_.download_key && state_.download_key->otpk == *wanted &&
+        state_.download_key->private_key().curve() == curve) {
+        s.otsk = state_.download_key->private_key();
+    } else {
+        if (wanted) log::info("veuicc", "PrepareDownload: no one-time key matches bppEuiccOtpk; a new pair is used");
         s.otsk = crypto::PrivateKey::generate(curve);
-    last_otsk_ = s.otsk;
+    }
+    // Kept in non-volatile memory (the state file) before the answer leaves the card: a BPP bound to this key
+    // can be loaded in a later session, by a later process on the same state.
+    state_.download_key = DownloadKey{s.transaction_id, s.otsk->public_point(), s.otsk->to_pem()};
+    persist();
     s.euicc_otpk = s.otsk->public_point();
     s.dp_pb = cert;
     s.prepared = true;
@@ -168,6 +179,8 @@ Bytes Euicc::cancel_session(std::uint8_t channel, ByteView command) {
     ok.euicc_cancel_session_signed.raw = ok.euicc_cancel_session_signed.encode();
     ok.euicc_cancel_session_signature = sign(ok.euicc_cancel_session_signed.raw);
     sessions_.erase(it);
+    // The download is abandoned: its one-time key pair goes (a retry after this binds anew).
+    forget_download_key();
     resp.result = std::move(ok);
     return resp.encode();
 }

@@ -61,6 +61,9 @@ Es10Reply Euicc::load_bpp(std::uint8_t channel, ByteView command) {
     Bytes aid;
     if (!failure) failure = install(s, aid);
     Bytes result = installation_result(s, failure, aid, s.transaction_id);
+    // The loading ended with a final result (installed or failed): the one-time key pair has served (SGP.22
+    // §5.7.5); it is dropped in the same save that stores the profile and its result.
+    if (state_.download_key && state_.download_key->otpk == s.euicc_otpk) state_.download_key.reset();
     sessions_.erase(channel);
     persist();
     return {result};

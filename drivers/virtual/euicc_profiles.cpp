@@ -162,6 +162,12 @@ Bytes Euicc::set_nickname(ByteView command) {
     return resp.encode();
 }
 
+void Euicc::forget_download_key() {
+    if (!state_.download_key) return;
+    state_.download_key.reset();
+    persist();
+}
+
 // SGP.22 §5.7.19 eUICCMemoryReset: operational and/or field-loaded test profiles (enabled ones too, PPRs do not
 // apply) and/or the default SM-DP+ address. Provisioning profiles stay. No notifications are generated.
 Bytes Euicc::memory_reset(ByteView command) {
@@ -180,6 +186,8 @@ Bytes Euicc::memory_reset(ByteView command) {
         state_.default_dp_address.reset();
         changed = true;
     }
+    // A memory reset also drops the one-time key pair of an unfinished download: its BPP can no longer load.
+    forget_download_key();
     es10::EuiccMemoryResetResponse resp;
     resp.reset_result = changed ? es10::EuiccMemoryResetResult::ok : es10::EuiccMemoryResetResult::nothingToDelete;
     if (changed) persist();

@@ -2,6 +2,7 @@
 #include "drivers/virtual/euicc_state.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <openssl/objects.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include "libapdu/error.h"
 #include "libapdu/identifiers.h"
+#include "libapdu/log.h"
 #include "libapdu/x509.h"
 #include "libfile/file.h"
 
@@ -60,6 +62,25 @@ bool sync_fd(int fd) { return ::fsync(fd) == 0; }
 
 [[noreturn]] void io_fail(const std::string& what) {
     fail(Errc::Internal, what + ": " + std::strerror(errno));
+}
+
+// save() writes PATH.tmp.<pid>; a writer killed before its rename leaves that file behind. Those of processes that
+// no longer exist are removed (a live writer's, e.g. another process on the same file, is left alone).
+void remove_stray_temp_files(const std::string& path) {
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const std::string prefix = target.filename().string() + ".tmp.";
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(digits));
+        if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;  // its writer is alive
+        std::error_code rm;
+        if (fs::remove(it->path(), rm)) log::info("veuicc", "removed stray " + it->path().string());
+    }
 }
 
 }  // namespace
@@ -180,6 +201,10 @@ std::string EuiccState::to_json() const {
                                       {"event", std::string(es10::name(n.event))},
                                       {"address", n.address},
                                       {"pending", b64(n.pending)}});
+    if (download_key)
+        j["download_key"] = {{"transaction_id", hex(download_key->transaction_id)},
+                             {"otpk", hex(download_key->otpk)},
+                             {"otsk", download_key->otsk_pem}};
     return j.dump(2) + "\n";
 }
 
@@ -240,6 +265,17 @@ EuiccState EuiccState::from_json(std::string_view text_in) {
             sn.event = md.profile_management_operation;
             s.notifications.push_back(std::move(sn));
         }
+        if (j.contains("download_key")) {
+            const Json& k = need(j, "download_key");
+            DownloadKey dk;
+            dk.transaction_id = unhex(k, "transaction_id");
+            dk.otpk = unhex(k, "otpk");
+            dk.otsk_pem = text(k, "otsk");
+            // The pair must be one: the stored public point is what bppEuiccOtpk is compared with.
+            if (dk.private_key().public_point() != dk.otpk)
+                fail(Errc::MalformedData, "state file: download_key otpk is not the public key of otsk");
+            s.download_key = std::move(dk);
+        }
         return s;
     } catch (const Json::exception& e) {
         fail(Errc::MalformedData, std::string("state file: ") + e.what());
@@ -250,6 +286,7 @@ EuiccState EuiccState::from_json(std::string_view text_in) {
 }
 
 EuiccState EuiccState::load(const std::string& path) {
+    remove_stray_temp_files(path);
     std::ifstream in(path, std::ios::binary);
     if (!in) fail(Errc::NotFound, "virtual eUICC state file " + path + " cannot be read");
     std::ostringstream ss;

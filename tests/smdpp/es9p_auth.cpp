@@ -246,7 +246,14 @@ std::string SmdpServer::authenticate_client(const std::string& body, const std::
     if (order->eid && *order->eid != s.eid) refuse_order(subject::kEid, reason::kRefused, "order bound to another EID");
     if (order->state == OrderState::Cancelled && order->confirmation_attempts_left <= 0)
         refuse_order(subject::kDownloadOrder, reason::kMaxRetriesExceeded, "confirmation code retries exhausted");
-    if (order->state != OrderState::Released)
+    // SGP.22 §3.1.3.2: a "downloaded" order may be retried by the eUICC its package is bound to; smdpSigned2 then
+    // names the one-time key of that binding (bppEuiccOtpk). Any other eUICC is refused, as for other states.
+    std::optional<Bytes> retry_otpk;
+    if (order->state == OrderState::Downloaded) {
+        auto bound = bound_.find(order->matching_id);
+        if (bound != bound_.end() && bound->second.eid == s.eid) retry_otpk = bound->second.euicc_otpk;
+    }
+    if (order->state != OrderState::Released && !retry_otpk)
         refuse_order(subject::kMatchingId, reason::kRefused,
                      "order is " + std::string(smdpp::name(order->state)));
     if (!order->session.empty() && order->session != tid) {
@@ -268,10 +275,12 @@ std::string SmdpServer::authenticate_client(const std::string& body, const std::
     s.cc_required = order->confirmation_code.has_value();
     s.metadata = metadata;
     s.stage = Session::Authenticated;
+    s.bpp_euicc_otpk = retry_otpk;
 
     es10::SmdpSigned2 signed2;
     signed2.transaction_id = s.transaction_id_bytes;
     signed2.cc_required_flag = s.cc_required;
+    signed2.bpp_euicc_otpk = retry_otpk;
     if (fault && fault->action == FaultAction::WrongSignedTransactionId)
         signed2.transaction_id = other_transaction_id(signed2.transaction_id);
     Bytes signed2_der = signed2.encode();

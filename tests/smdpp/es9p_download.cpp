@@ -83,7 +83,7 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
                      std::optional<OrderState> final_state = std::nullopt) {
         if (order) {
             order->session.clear();
-            if (final_state) order->state = *final_state;
+            if (final_state) order->state = *final_state, drop_bound(order->matching_id);
         }
         end_session(tid);
         persist();
@@ -120,6 +120,32 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
         }
     }
 
+    // A retry of the package bound earlier (smdpSigned2 named its key): SGP.22 §3.1.3.3, the bound package is reused
+    // only for the same otPK.EUICC.ECKA. An eUICC that no longer holds that key answered with a new one: the
+    // package cannot be bound again ("BPP not available for a new binding", 8.2 / 3.7). The session stays, so
+    // the LPA can cancel it; the order stays "downloaded" until then or until the session expires.
+    if (s.bpp_euicc_otpk) {
+        auto bound = bound_.find(order->matching_id);
+        if (order->state != OrderState::Downloaded || bound == bound_.end() ||
+            bound->second.euicc_otpk != *s.bpp_euicc_otpk)
+            abort(subject::kProfile, reason::kUnavailable, "the bound package of this order is gone");
+        if (ok.euicc_signed2.euicc_otpk != bound->second.euicc_otpk) {
+            persist();  // the confirmation attempt above, if any, counts
+            refuse(subject::kProfile, reason::kUnavailable,
+                   "BPP not available for a new binding: the eUICC no longer holds the key it is bound to");
+        }
+        Bytes served = serve_bound(s, bound->second, fault);
+        s.stage = Session::Downloaded;
+        order->session = tid;
+        persist();
+        es9p::GetBoundProfilePackageResponse resp;
+        resp.transaction_id = tid;
+        if (fault && fault->action == FaultAction::WrongTransactionId)
+            resp.transaction_id = es9p::transaction_id_hex(other_transaction_id(s.transaction_id_bytes));
+        resp.bound_profile_package = served;
+        return resp.encode();
+    }
+
     Bytes package;
     try {
         package = personalise_saip(file::read(order->profile_path), order->iccid);
@@ -139,12 +165,9 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
     es10::BoundProfilePackage bpp;
     auto& isc = bpp.initialise_secure_channel_request;
     isc.transaction_id = s.transaction_id_bytes;
-    if (fault && fault->action == FaultAction::WrongSignedTransactionId)
-        isc.transaction_id = other_transaction_id(isc.transaction_id);
     isc.control_ref_template = {0x88, 0x10, kHostId};
     isc.smdp_otpk = otsk.public_point();
     isc.smdp_sign = crypto::sign(pki_.dp_pb.key, isc.signed_data(ok.euicc_signed2.euicc_otpk));
-    if (fault && fault->action == FaultAction::BadSignature) flip_last_byte(isc.smdp_sign);
 
     bsp::SegmentProtector protector(bsp::derive_session_keys(z, 0x88, 0x10, kHostId, eid_from_string(s.eid)));
     bpp.first_sequence_of_87 = protect_chunks(protector, bsp::kTagEncrypted, es10::ConfigureISDPRequest{}.encode(),
@@ -155,8 +178,12 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
     bpp.second_sequence_of_87 = protect_chunks(protector, bsp::kTagEncrypted, rsk.encode(), kEncryptedChunk, true);
     protector.replace_keys({rsk.ppk_enc, rsk.ppk_cmac, rsk.initial_mac_chaining_value});
     bpp.sequence_of_86 = protect_chunks(protector, bsp::kTagProfileElement, package, kEncryptedChunk, true);
-    if (fault && fault->action == FaultAction::BadMac) flip_last_byte(bpp.sequence_of_86.back());
 
+    // Kept for a retry by the same eUICC (SGP.22 §3.1.3.3): the ciphertext is all that is needed, the otSK.DP and
+    // session keys are not (and are not kept).
+    BoundPackage bound{s.eid, ok.euicc_signed2.euicc_otpk, bpp.encode(), clock_()};
+    Bytes served = serve_bound(s, bound, fault);
+    bound_[order->matching_id] = std::move(bound);
     s.stage = Session::Downloaded;
     order->state = OrderState::Downloaded;
     persist();
@@ -164,8 +191,21 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
     resp.transaction_id = tid;
     if (fault && fault->action == FaultAction::WrongTransactionId)
         resp.transaction_id = es9p::transaction_id_hex(other_transaction_id(s.transaction_id_bytes));
-    resp.bound_profile_package = bpp.encode();
+    resp.bound_profile_package = served;
     return resp.encode();
+}
+
+Bytes SmdpServer::serve_bound(const Session& s, const BoundPackage& bound, const std::optional<Fault>& fault) const {
+    auto bpp = es10::BoundProfilePackage::decode(bound.bpp);
+    auto& isc = bpp.initialise_secure_channel_request;
+    isc.raw.clear();  // encoded anew from the fields set here
+    isc.transaction_id = s.transaction_id_bytes;
+    if (fault && fault->action == FaultAction::WrongSignedTransactionId)
+        isc.transaction_id = other_transaction_id(isc.transaction_id);
+    isc.smdp_sign = crypto::sign(pki_.dp_pb.key, isc.signed_data(bound.euicc_otpk));
+    if (fault && fault->action == FaultAction::BadSignature) flip_last_byte(isc.smdp_sign);
+    if (fault && fault->action == FaultAction::BadMac) flip_last_byte(bpp.sequence_of_86.back());
+    return bpp.encode();
 }
 
 }  // namespace lpad::smdpp

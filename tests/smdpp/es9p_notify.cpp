@@ -62,6 +62,7 @@ void SmdpServer::handle_notification(const std::string& body) {
             if (Order* order = find_order(it->second->matching_id)) {
                 order->state = rec.success ? OrderState::Installed : OrderState::Failed;
                 order->session.clear();
+                drop_bound(order->matching_id);
             }
             end_session(rec.transaction_id);
         }
@@ -125,6 +126,8 @@ std::string SmdpServer::cancel_session(const std::string& body) {
         order->session.clear();
         bool keep = why == es10::CancelSessionReason::postponed || why == es10::CancelSessionReason::timeout;
         order->state = keep ? OrderState::Released : OrderState::Cancelled;
+        // The eUICC forgets its one-time key on CancelSession: a package bound to it can never load now.
+        drop_bound(order->matching_id);
     }
     end_session(tid);
     persist();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,11 @@ struct SmdpServer::Session {
     Bytes smdp_signature2_tlv;  // 5F37 TLV, as signed over by the eUICC (euiccSignature2)
     bool cc_required = false;
     Bytes metadata;             // StoreMetadataRequest DER sent as profileMetadata
+    std::optional<Bytes> bpp_euicc_otpk;  // sent in smdpSigned2: a retry of the order's bound package
+
+    // The state file's form of a session (state_file.cpp); `idle` is how long it has not been used.
+    nlohmann::json to_json(std::chrono::steady_clock::duration idle) const;
+    static std::unique_ptr<Session> from_json(const nlohmann::json& j, std::chrono::steady_clock::duration& idle);
 };
 
 // A function failure: answered as header.functionExecutionStatus Failed with these codes (SGP.22 §6.5.1.4).

@@ -54,6 +54,7 @@ SmdpServer::SmdpServer(ServerPki pki, ServerOptions options)
     if (options_.session_timeout.count() <= 0) fail(Errc::InvalidArgument, "SM-DP+: session timeout must be > 0");
     if (options_.smds_address.empty()) options_.smds_address = options_.address;
     if (options_.smds && !pki_.ds_auth) fail(Errc::NotFound, "SM-DS: the PKI has no DSauth certificate");
+    if (!options_.state_file.empty()) load_state();
 }
 
 SmdpServer::~SmdpServer() = default;
@@ -156,7 +157,6 @@ HttpReply SmdpServer::dispatch(const std::string& function, bool es11_path, cons
             reply = json_reply(200, cancel_session(body));
         }
         log_line += " -> " + std::to_string(reply.status) + " Executed-Success";
-        if (auto it = sessions_.find(tid); !tid.empty() && it != sessions_.end()) it->second->last_used = clock_();
     } catch (const Es9Failure& f) {
         reply = failure(200, f.subject, f.reason, f.message);
         log_line += " -> Failed " + f.subject + "/" + f.reason + " (" + f.message + ")";
@@ -164,6 +164,12 @@ HttpReply SmdpServer::dispatch(const std::string& function, bool es11_path, cons
         reply = failure(200, subject::kSmdp, reason::kExecutionError, e.what());
         log_line += " -> Failed 8.8/4.2 (" + std::string(e.what()) + ")";
     }
+    // The session (and the bound package of its order) was used now; a session still open is saved as it is.
+    if (auto it = sessions_.find(tid); !tid.empty() && it != sessions_.end()) {
+        it->second->last_used = clock_();
+        if (auto b = bound_.find(it->second->matching_id); b != bound_.end()) b->second.last_used = clock_();
+    }
+    persist();
     if (fault && fault->action == FaultAction::Delay) {
         lock.unlock();
         std::this_thread::sleep_for(std::chrono::milliseconds(fault->arg));
@@ -191,19 +197,39 @@ void SmdpServer::expire_sessions() {
             ++it;
             continue;
         }
-        // The order keeps its state: a released one is downloadable again; a downloaded one stays downloaded
-        // (the eUICC may have installed it and its result may still come, unverifiable now).
         Order* order = it->second->matching_id.empty() ? nullptr : find_order(it->second->matching_id);
         if (order && order->session == it->first) order->session.clear(), changed = true;
         log::info("smdpp", "session " + it->first + " expired");
         it = sessions_.erase(it);
+    }
+    // A package delivered but never reported installed (the LPA or the device died): after the timeout the order is
+    // downloadable again and the package bound to the old one-time key is discarded, so the next download binds
+    // afresh. A result that arrives later is recorded but cannot be verified.
+    for (auto& order : orders_) {
+        if (order.state != OrderState::Downloaded || !order.session.empty()) continue;
+        auto bound = bound_.find(order.matching_id);
+        if (bound != bound_.end() && clock_() - bound->second.last_used < options_.session_timeout) continue;
+        order.state = OrderState::Released;
+        drop_bound(order.matching_id);
+        log::info("smdpp", "order " + log::redact(order.matching_id) + " released again: no installation result");
+        changed = true;
     }
     if (changed) persist();
 }
 
 void SmdpServer::set_clock(Clock clock) {
     std::lock_guard lock(mutex_);
+    const auto old_now = clock_(), new_now = clock();
+    for (auto& [tid, session] : sessions_) session->last_used = new_now - (old_now - session->last_used);
+    for (auto& [mid, bound] : bound_) bound.last_used = new_now - (old_now - bound.last_used);
     clock_ = std::move(clock);
+}
+
+std::optional<SmdpServer::BoundPackage> SmdpServer::bound_package(const std::string& matching_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = bound_.find(matching_id);
+    if (it == bound_.end()) return std::nullopt;
+    return it->second;
 }
 
 Order* SmdpServer::find_order(const std::string& matching_id) {
@@ -214,6 +240,7 @@ Order* SmdpServer::find_order(const std::string& matching_id) {
 
 void SmdpServer::add_order(Order order) {
     std::lock_guard lock(mutex_);
+    drop_bound(order.matching_id);
     if (Order* existing = find_order(order.matching_id))
         *existing = std::move(order);
     else
@@ -269,27 +296,6 @@ std::size_t SmdpServer::open_sessions() const {
     std::lock_guard lock(mutex_);
     return static_cast<std::size_t>(
         std::count_if(sessions_.begin(), sessions_.end(), [this](const auto& s) { return !expired(*s.second); }));
-}
-
-// Written as a temp file and renamed, so a reader never sees half a file.
-void SmdpServer::persist() const {
-    if (options_.state_file.empty()) return;
-    Json j{{"orders", Json::array()}, {"events", Json::array()}, {"notifications", Json::array()}};
-    for (const auto& o : orders_) j["orders"].push_back(o.to_json());
-    for (const auto& e : events_) j["events"].push_back(e.to_json());
-    for (const auto& n : notifications_) j["notifications"].push_back(n.to_json());
-    std::string tmp = options_.state_file + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(2) << '\n';
-        if (!out) {
-            log::error("smdpp", "cannot write " + tmp);
-            return;
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, options_.state_file, ec);
-    if (ec) log::error("smdpp", "cannot rename " + tmp + ": " + ec.message());
 }
 
 }  // namespace lpad::smdpp

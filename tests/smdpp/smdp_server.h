@@ -39,10 +39,14 @@ struct ServerOptions {
     std::string address;       // our SM-DP+ address as LPAs use it (activation code): "host[:port]"
     std::string smds_address;  // our SM-DS address; empty: the same as `address`
     bool smds = true;          // serve ES11 (needs DSauth in the PKI)
-    std::string state_file;    // when set: orders, events and notifications written there (atomically) on change
+    // When set: orders, events, notifications, open RSP sessions and bound packages are written there (atomically)
+    // after every change, and read back by the constructor if the file exists, so a restarted server continues
+    // where it stopped (tests/smdpp/README.md "State file").
+    std::string state_file;
     std::string admin_protocol = "gsma/rsp/v2.2.0";  // X-Admin-Protocol of our answers
     // An RSP session (transactionId) not used for this long is forgotten: later calls with it fail with
-    // "TransactionId - Unknown" (8.10.1 / 3.9) and its order is free again. Must be > 0.
+    // "TransactionId - Unknown" (8.10.1 / 3.9) and its order is free again; a "downloaded" order whose session
+    // expires without a result goes back to "released" and its bound package is discarded. Must be > 0.
     std::chrono::seconds session_timeout{600};
 };
 
@@ -85,7 +89,8 @@ public:
     // client that sends one request twice is seen here.
     unsigned calls(const std::string& function) const;
 
-    // The clock sessions expire by (default std::chrono::steady_clock::now); tests inject their own.
+    // The clock sessions expire by (default std::chrono::steady_clock::now); tests inject their own. Replacing it
+    // keeps how long each open session has been idle.
     using Clock = std::function<std::chrono::steady_clock::time_point()>;
     void set_clock(Clock clock);
 
@@ -94,6 +99,15 @@ public:
 
     const ServerOptions& options() const { return options_; }
     const ServerPki& pki() const { return pki_; }
+
+    // The package bound for a "downloaded" order (SGP.22 §3.1.3.3: reused when the same eUICC retries).
+    struct BoundPackage {
+        std::string eid;
+        Bytes euicc_otpk;  // otPK.EUICC.ECKA it is bound to (sent back as smdpSigned2.bppEuiccOtpk)
+        Bytes bpp;         // BF36 DER as first served (without injected faults)
+        std::chrono::steady_clock::time_point last_used;  // last call of a session on its order (expiry)
+    };
+    std::optional<BoundPackage> bound_package(const std::string& matching_id) const;
 
 private:
     struct Session;
@@ -113,14 +127,22 @@ private:
     // The session of this transactionId at `stage` (Session::Stage, or -1 for any); else the "TransactionId - Unknown" failure.
     Session& session_for(const std::string& transaction_id, int stage);
     void end_session(const std::string& transaction_id);
-    // Forgets sessions idle longer than options_.session_timeout and frees the orders they held.
+    // Forgets sessions idle longer than options_.session_timeout and frees the orders they held; a "downloaded"
+    // order not used for that long by any session goes back to "released" and its bound package is dropped.
     void expire_sessions();
+    // The order leaves "downloaded" (installed, failed, cancelled, released again): its bound package goes.
+    void drop_bound(const std::string& matching_id) { bound_.erase(matching_id); }
     bool expired(const Session& session) const;
     Order* find_order(const std::string& matching_id);
     // Verifies CERT.EUM against the session's CI and CERT.EUICC against the EUM (SGP.22 §5.6.2 / §5.6.4);
     // throws the ES9+ failure.
     void verify_euicc_chain(const x509::Certificate& eum, const x509::Certificate& euicc, ByteView ci_pkid) const;
     void persist() const;
+    // state_file.cpp: reads options_.state_file back (constructor). Throws Error(MalformedData) naming the field.
+    void load_state();
+    // The BPP for `s` from the package bound earlier: InitialiseSecureChannel names this session's transactionId
+    // and is signed again; the protected segments are the bound ones. Faults apply to the copy served.
+    Bytes serve_bound(const Session& s, const BoundPackage& bound, const std::optional<Fault>& fault) const;
 
     ServerPki pki_;
     ServerOptions options_;
@@ -129,6 +151,7 @@ private:
     std::vector<Order> orders_;
     std::vector<Event> events_;
     std::vector<ReceivedNotification> notifications_;
+    std::map<std::string, BoundPackage> bound_;  // by matching ID; only for orders in "downloaded" state
     FaultSet faults_;
     std::map<std::string, unsigned> calls_;
     Clock clock_;

@@ -6,7 +6,10 @@
 //                   [--admin-port N] [--session-timeout SECONDS] [--ready-file FILE] [--fault SPEC]...
 //                   [--log-level info]
 //
-// --session-timeout: an unfinished RSP session unused this long is forgotten (default 600; 1..86400).
+// --session-timeout: an unfinished RSP session unused this long is forgotten (default 600; 1..86400); a
+// "downloaded" order without an installation result goes back to "released" after it.
+// --state FILE: orders, sessions, bound packages, events and notifications are saved there and read back on start;
+// --orders then adds only the orders the state does not already hold (their state is kept).
 // --address HOST:0 with --port 0 becomes HOST:<the port bound>. Prints "listening on ADDR:PORT" on stdout once serving (and writes PORT to --ready-file). SIGINT/SIGTERM stop it.
 // Exit status: 0 after a signal, 2 for bad arguments, 1 for any other failure.
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
@@ -128,7 +131,8 @@ int main(int argc, char** argv) {
 
         SmdpServer server(ServerPki::load(args.pki, args.curve), args.options);
         if (!args.orders.empty())
-            for (auto& o : load_orders(args.orders)) server.add_order(std::move(o));
+            for (auto& o : load_orders(args.orders))
+                if (!server.order(o.matching_id)) server.add_order(std::move(o));
         for (auto& f : faults) server.add_fault(std::move(f));
 
         HttpsFrontEnd front(server, args.listen, args.port);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // RSP session expiry (ServerOptions::session_timeout): an unfinished session unused for the timeout is forgotten;
-// its transactionId is then unknown (8.10.1 / 3.9, SGP.22 §5.6) and a released order is downloadable again.
+// its transactionId is then unknown (8.10.1 / 3.9, SGP.22 §5.6) and its order is downloadable again, also a
+// "downloaded" one whose package was never reported installed.
 // Time is an injected clock: no sleeping.
 #include <doctest/doctest.h>
 
@@ -112,7 +113,7 @@ TEST_CASE("session expiry: the timeout runs from the last call, so a slow but ac
     CHECK(srv.server->notifications().back().verified);
 }
 
-TEST_CASE("session expiry: a delivered package stays downloaded; its late installation result is unverifiable") {
+TEST_CASE("session expiry: a delivered package without a result: the order is released again, the package dropped") {
     auto srv = server_with_timeout(10s);
     ManualClock clock;
     clock.install(*srv.server);
@@ -122,15 +123,23 @@ TEST_CASE("session expiry: a delivered package stays downloaded; its late instal
     lpa.authenticate_client("MID-LATE");
     lpa.prepare_download();
     lpa.get_bound_profile_package();
-    clock.advance(10s);
+    REQUIRE(srv.server->bound_package("MID-LATE"));
+    clock.advance(9s);
+    TestLpa other(srv);
+    other.initiate();  // runs the expiry: not yet
+    CHECK(srv.state("MID-LATE") == OrderState::Downloaded);
+    clock.advance(1s);
     REQUIRE(lpa.load_bound_profile_package().succeeded());
-    lpa.send_installation_result();  // still accepted (204)
+    lpa.send_installation_result();  // still accepted (204), and runs the expiry first
     auto rec = srv.server->notifications().back();
     CHECK_FALSE(rec.verified);
     CHECK(rec.detail.find("unknown transactionId") != std::string::npos);
+    // As production servers do: no result within the timeout, the order is downloadable again and the package
+    // bound to the old one-time key is discarded (a new download binds afresh).
     auto order = srv.server->order("MID-LATE");
-    CHECK(order->state == OrderState::Downloaded);
+    CHECK(order->state == OrderState::Released);
     CHECK(order->session.empty());
+    CHECK_FALSE(srv.server->bound_package("MID-LATE"));
 }
 
 TEST_CASE("session expiry: a timeout of zero is refused") {

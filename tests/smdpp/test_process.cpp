@@ -147,3 +147,87 @@ TEST_CASE("lpad-test-smdpp: --admin-port serves /admin/ over loopback HTTP; --se
     CHECK(WEXITSTATUS(status) == 0);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+// Starts lpad-test-smdpp with `args` (after --pki), stderr to `log`; waits for its ready file: {pid, port}.
+std::pair<pid_t, int> start_smdpp(std::vector<std::string> args, const std::string& dir, const std::string& log) {
+    const std::string ready = dir + "/ready";
+    std::filesystem::remove(ready);
+    args.insert(args.begin(), {LPAD_SMDPP_BIN, "--pki", pki_dir(), "--ready-file", ready});
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::freopen(log.c_str(), "a", stderr);
+        std::freopen("/dev/null", "w", stdout);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(LPAD_SMDPP_BIN, argv.data());
+        ::_exit(127);
+    }
+    int port = 0;
+    for (int i = 0; i < 3000 && port == 0; ++i) {
+        std::ifstream in(ready);
+        if (!(in >> port)) port = 0, std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(port > 0);
+    return {pid, port};
+}
+
+void kill_and_reap(pid_t pid, int sig) {
+    ::kill(pid, sig);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+}
+
+}  // namespace
+
+TEST_CASE("lpad-test-smdpp: killed and restarted with --state, it continues an open session and a bound package") {
+    char dir_template[] = "/tmp/lpad-smdpp-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    std::string dir = dir_template;
+    std::string log = dir + "/stderr", orders = dir + "/orders.json", state = dir + "/state.json";
+    std::string card = "virtual:" + dir + "/card.json?pki=" + pki_dir();
+    std::ofstream(orders) << R"([{"matchingId": "MID-KILL", "profile": ")" << upp_path()
+                          << R"(", "iccid": "88449911223344556677"}])";
+    auto [pid, port] = start_smdpp({"--address", kHost + ":0", "--port", "0", "--orders", orders, "--state", state},
+                                   dir, log);
+    const std::string address = kHost + ":" + std::to_string(port);
+    auto restart = [&] {
+        kill_and_reap(pid, SIGKILL);  // no chance to save anything more
+        pid = start_smdpp({"--address", address, "--port", std::to_string(port), "--orders", orders, "--state", state},
+                          dir, log).first;
+    };
+    {
+        TestLpa lpa(port, address, card);
+        lpa.initiate();
+        lpa.authenticate_client("MID-KILL");
+        restart();  // between authenticateClient and getBoundProfilePackage
+        lpa.prepare_download();
+        lpa.get_bound_profile_package();
+    }  // the LPA dies with the package delivered, not loaded
+    restart();  // --orders again: the order in the state wins, it stays "downloaded"
+    {
+        TestLpa lpa(port, address, card);
+        lpa.initiate();
+        lpa.authenticate_client("MID-KILL");
+        CHECK(es10::SmdpSigned2::decode(lpa.authenticate_client_response.smdp_signed2).bpp_euicc_otpk);
+        lpa.prepare_download();
+        lpa.get_bound_profile_package();
+        REQUIRE(lpa.load_bound_profile_package().succeeded());
+        lpa.send_installation_result();
+    }
+    kill_and_reap(pid, SIGTERM);
+    auto j = nlohmann::json::parse(to_string(file::read(state)));
+    REQUIRE(j.at("orders").size() == 1);
+    CHECK(j["orders"][0].at("state") == "installed");
+    REQUIRE(j.at("notifications").size() == 1);
+    CHECK(j["notifications"][0].at("verified") == true);
+    CHECK(j.at("boundPackages").empty());
+    CHECK(j.at("sessions").empty());
+    std::string text = to_string(file::read(log));
+    CHECK(text.find("state file " + state + ": 1 orders, 1 open sessions, 0 bound packages") != std::string::npos);
+    CHECK(text.find("state file " + state + ": 1 orders, 1 open sessions, 1 bound packages") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
