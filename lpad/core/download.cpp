@@ -487,6 +487,9 @@ es10::CancelSessionReason cancel_reason_for(const Error& e) {
             // counts attempts itself).
             if (e.http_status && *e.http_status >= 500) return R::postponed;
             if (e.subject_code == "8.2.7") return R::postponed;
+            // "BPP not available for a new binding" (a retry the eUICC cannot finish: it lost the one-time key the
+            // package is bound to). Nobody refused the profile and the order is sound: keep it usable.
+            if (e.subject_code == "8.2" && e.reason_code == "3.7") return R::postponed;
             return R::undefinedReason;
         default: return R::undefinedReason;
     }

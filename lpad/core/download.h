@@ -11,7 +11,8 @@
 //   endUserRejection  only when the user refused (consent hook said no),
 //   pprNotAllowed     for a PPR the RAT does not allow for the profile owner (Errc::Rejected naming the PPR: the
 //                     device's policy refuses the profile; nobody misbehaved, so the server gets the signed cancel),
-//   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code), and for
+//   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code, 8.2/3.7
+//                     "BPP not available for a new binding" on a retry whose one-time key the eUICC lost), and for
 //                     a RAT rule requiring End User consent when there is no consent hook to ask (Errc::Rejected),
 //   timeout           for timeouts (a server too slow, the download deadline, a consent that never came),
 //   metadataMismatch  for profile metadata that does not parse,

@@ -100,6 +100,7 @@ void EuiccService::resume_interrupted(bool at_start) {
         const auto& d = rec.download;
         std::map<std::string, std::string> report{{"smdpAddress", d.smdp_address}, {"iccid", d.iccid}};
         auto finish = [&](const std::string& state, const std::string& error = {}, const std::string& message = {}) {
+            if (state != "resuming") refresh_cache();  // the card changed: the profile list first, then the report
             report["state"] = state;
             report["error"] = error;
             report["message"] = message;

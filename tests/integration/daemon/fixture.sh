@@ -110,6 +110,7 @@ cat >"$tmp/orders.json" <<JSON
 JSON
 "$SMDPP" --pki "$PKI" --address localhost:0 --port 0 --admin-port 0 --orders "$tmp/orders.json" \
   --ready-file "$tmp/port" >"$tmp/smdpp.log" 2>&1 &
+SMDPP_PID=$!
 pids+=($!)
 for _ in $(seq 100); do [[ -s "$tmp/port" ]] && break; sleep 0.1; done
 SMDP="localhost:$(cat "$tmp/port")"
