@@ -181,6 +181,45 @@ TEST_CASE("core: a load that fails mid-way is cancelled (postponed) on the open 
     }
 }
 
+TEST_CASE("core: before_bpp_request / after_bpp_settled bracket the window a crash could strand the order in") {
+    Server s;
+    Card c;
+    CurlServerConnector net(s.trust());
+    s.order("MID-W", "88449911223344556648");
+    std::vector<InFlightDownload> requested;
+    int settled = 0;
+    DownloadOptions o;
+    o.before_bpp_request = [&](const InFlightDownload& d) { requested.push_back(d); };
+    o.after_bpp_settled = [&] { ++settled; };
+    SUBCASE("installed: recorded before the request, settled after") {
+        CHECK(download(*c.session, net, s.ac("MID-W"), o).iccid == "88449911223344556648");
+        REQUIRE(requested.size() == 1);
+        CHECK(requested[0].matching_id == "MID-W");
+        CHECK(requested[0].iccid == "88449911223344556648");
+        CHECK(!requested[0].transaction_id.empty());
+        CHECK(!requested[0].confirmation_code_used);
+        CHECK(settled == 1);
+    }
+    SUBCASE("the card answered the cancel after a failed load: settled") {
+        c.add_fault("6A88@LoadBoundProfilePackage#4");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-W"), o); }) == Errc::CardError);
+        CHECK(requested.size() == 1);
+        CHECK(settled == 1);
+    }
+    SUBCASE("the link died mid-load: not settled (the order can still be finished)") {
+        c.add_fault("drop@LoadBoundProfilePackage#5");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-W"), o); }) == Errc::TransportError);
+        CHECK(requested.size() == 1);
+        CHECK(settled == 0);
+    }
+    SUBCASE("a failure before the package was asked for: neither") {
+        c.add_fault("6F00@PrepareDownload");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-W"), o); }) == Errc::CardError);
+        CHECK(requested.empty());
+        CHECK(settled == 0);
+    }
+}
+
 TEST_CASE("core: STORE DATA falls back to 120-byte blocks on 6700") {
     Server s;
     Card c("&block=120");
