@@ -59,6 +59,7 @@ void EuiccService::stop() {
 
 void EuiccService::start() {
     worker_->submit_fn([this] {
+        resume_waiting_ = true;  // downloads a crash interrupted: as soon as the card can be read (now, or later)
         refresh_cache();
         if (worker_ok_) resume_interrupted(true);
         // At start every pending notification is tried once, whatever its backoff (issue #18).
@@ -88,6 +89,7 @@ void EuiccService::on_presence(const drivers::PresenceEvent& event) {
                            event.detail + "): reading it");
         if (event.changed_card) worker_reread_eid_ = true;
         refresh_cache();
+        if (worker_ok_ && resume_waiting_) resume_interrupted(false);
         if (worker_ok_) process_due_notifications(false);
         return;
     }
@@ -203,7 +205,8 @@ std::optional<CardFacts> EuiccService::read_facts() {
             sender_.reset();
             retry_store_.reset();
             in_flight_.reset();
-            resume_waiting_ = false;
+            resume_waiting_ = true;  // its own interrupted downloads, if any
+            resume_due_ = {};
         }
         worker_eid_ = f.eid;
         worker_pending_ = f.notifications.size();
