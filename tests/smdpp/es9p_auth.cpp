@@ -261,7 +261,9 @@ std::string SmdpServer::authenticate_client(const std::string& body, const std::
         auto held = sessions_.find(order->session);
         if (held != sessions_.end() && held->second->eid != s.eid)
             refuse_order(subject::kMatchingId, reason::kRefused, "order in use by another session");
-        if (held != sessions_.end()) end_session(order->session);
+        // One that delivered its package stays open (without the order) until it expires, so the installation
+        // result it may still send is verified and closes the order.
+        if (held != sessions_.end() && held->second->stage != Session::Downloaded) end_session(order->session);
     }
 
     Bytes metadata;

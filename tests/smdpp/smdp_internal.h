@@ -42,6 +42,15 @@ struct SmdpServer::Session {
     static std::unique_ptr<Session> from_json(const nlohmann::json& j, std::chrono::steady_clock::duration& idle);
 };
 
+// What the state file holds (state_file.cpp).
+struct SmdpServer::Snapshot {
+    std::vector<Order> orders;
+    std::vector<Event> events;
+    std::vector<ReceivedNotification> notifications;
+    std::map<std::string, std::unique_ptr<Session>> sessions;
+    std::map<std::string, BoundPackage> bound;
+};
+
 // A function failure: answered as header.functionExecutionStatus Failed with these codes (SGP.22 §6.5.1.4).
 struct Es9Failure {
     std::string subject;

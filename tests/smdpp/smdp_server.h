@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -109,8 +110,13 @@ public:
     };
     std::optional<BoundPackage> bound_package(const std::string& matching_id) const;
 
+    // The state file's parser on its own (fuzzed: tests/fuzz/fuzz_smdpp_state.cpp): reads `text` as a restart
+    // does and returns it written again (without "savedAt"). Error(MalformedData) naming the field otherwise.
+    static std::string normalise_state(std::string_view text);
+
 private:
     struct Session;
+    struct Snapshot;  // the state file's content, parsed (smdp_internal.h)
 
     // es9p_auth.cpp
     std::string initiate_authentication(const std::string& body, bool es11, const std::optional<Fault>& fault);
@@ -138,6 +144,14 @@ private:
     // throws the ES9+ failure.
     void verify_euicc_chain(const x509::Certificate& eum, const x509::Certificate& euicc, ByteView ci_pkid) const;
     void persist() const;
+    // state_file.cpp: the state file's JSON (idle times relative to `now`), and its parser (idle times continue
+    // from `now`, plus the downtime since "savedAt").
+    static nlohmann::json encode_state(const std::vector<Order>& orders, const std::vector<Event>& events,
+                                       const std::vector<ReceivedNotification>& notifications,
+                                       const std::map<std::string, std::unique_ptr<Session>>& sessions,
+                                       const std::map<std::string, BoundPackage>& bound,
+                                       std::chrono::steady_clock::time_point now);
+    static Snapshot parse_state(std::string_view text, std::chrono::steady_clock::time_point now);
     // state_file.cpp: reads options_.state_file back (constructor). Throws Error(MalformedData) naming the field.
     void load_state();
     // The BPP for `s` from the package bound earlier: InitialiseSecureChannel names this session's transactionId

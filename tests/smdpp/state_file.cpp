@@ -66,7 +66,7 @@ std::int64_t integer(const Json& j, const char* key) {
 }
 milliseconds idle_of(const Json& j) {
     std::int64_t ms = integer(j, "idleMs");
-    if (ms < 0) fail(Errc::MalformedData, "\"idleMs\" must not be negative");
+    if (ms < 0 || ms > 10LL * 365 * 86400 * 1000) fail(Errc::MalformedData, "\"idleMs\" must be 0..10 years");
     return milliseconds(ms);
 }
 const Json& array(const Json& j, const char* key) {
@@ -160,27 +160,86 @@ std::unique_ptr<SmdpServer::Session> SmdpServer::Session::from_json(const Json& 
     return s;
 }
 
-// Written to FILE.tmp, synced and renamed, so a reader (or a restart) never sees half a file.
-void SmdpServer::persist() const {
-    if (options_.state_file.empty()) return;
-    const auto now = clock_();
+Json SmdpServer::encode_state(const std::vector<Order>& orders, const std::vector<Event>& events,
+                              const std::vector<ReceivedNotification>& notifications,
+                              const std::map<std::string, std::unique_ptr<Session>>& sessions,
+                              const std::map<std::string, BoundPackage>& bound,
+                              std::chrono::steady_clock::time_point now) {
     Json j{{"version", kVersion},
-           {"savedAt", std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count()},
            {"orders", Json::array()}, {"events", Json::array()}, {"notifications", Json::array()},
            {"sessions", Json::array()}, {"boundPackages", Json::array()}};
-    for (const auto& o : orders_) {
+    for (const auto& o : orders) {
         Json oj = o.to_json();
         oj["session"] = o.session;
         j["orders"].push_back(std::move(oj));
     }
-    for (const auto& e : events_) j["events"].push_back(e.to_json());
-    for (const auto& n : notifications_) j["notifications"].push_back(n.to_json());
-    for (const auto& [tid, s] : sessions_) j["sessions"].push_back(s->to_json(now - s->last_used));
-    for (const auto& [mid, b] : bound_)
+    for (const auto& e : events) j["events"].push_back(e.to_json());
+    for (const auto& n : notifications) j["notifications"].push_back(n.to_json());
+    for (const auto& [tid, s] : sessions) j["sessions"].push_back(s->to_json(now - s->last_used));
+    for (const auto& [mid, b] : bound)
         j["boundPackages"].push_back({{"matchingId", mid}, {"eid", b.eid}, {"euiccOtpk", to_hex(b.euicc_otpk)},
                                       {"bpp", base64_encode(b.bpp)},
                                       {"idleMs", std::max<std::int64_t>(0, to_ms(now - b.last_used))}});
+    return j;
+}
+
+SmdpServer::Snapshot SmdpServer::parse_state(std::string_view text, std::chrono::steady_clock::time_point now) {
+    Snapshot snap;
+    try {
+        Json j = Json::parse(text);
+        if (!j.is_object()) fail(Errc::MalformedData, "must hold a JSON object");
+        if (j.contains("version") && integer(j, "version") != kVersion)
+            fail(Errc::MalformedData, "unsupported version " + j.at("version").dump());
+        // Idle times continue through the downtime.
+        milliseconds down{0};
+        if (j.contains("savedAt")) {
+            auto wall = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch()).count();
+            auto saved = integer(j, "savedAt");
+            if (saved < 0 || saved > wall + 86400) fail(Errc::MalformedData, "\"savedAt\" is not a past time");
+            down = milliseconds(std::min<std::int64_t>(wall - std::min(saved, wall), 10LL * 365 * 86400) * 1000);
+        }
+        for (const Json& o : array(j, "orders")) {
+            Order order = Order::from_json(o, "");
+            if (o.contains("session")) order.session = str(o, "session");
+            snap.orders.push_back(std::move(order));
+        }
+        for (const Json& e : array(j, "events")) snap.events.push_back(Event::from_json(e));
+        for (const Json& n : array(j, "notifications")) snap.notifications.push_back(notification_from_json(n));
+        for (const Json& sj : array(j, "sessions")) {
+            std::chrono::steady_clock::duration idle{};
+            auto s = Session::from_json(sj, idle);
+            s->last_used = now - idle - down;
+            std::string tid = s->transaction_id;
+            if (!snap.sessions.emplace(tid, std::move(s)).second) fail(Errc::MalformedData, "session listed twice");
+        }
+        for (const Json& b : array(j, "boundPackages")) {
+            BoundPackage p{str(b, "eid"), hex(b, "euiccOtpk"), b64(b, "bpp"), now - idle_of(b) - down};
+            es10::BoundProfilePackage::decode(p.bpp);  // validates what will be served again
+            if (!snap.bound.emplace(str(b, "matchingId"), std::move(p)).second)
+                fail(Errc::MalformedData, "bound package listed twice");
+        }
+    } catch (const Json::exception& e) {
+        fail(Errc::MalformedData, e.what());
+    } catch (const Error& e) {
+        if (e.code() == Errc::MalformedData) throw;
+        fail(Errc::MalformedData, e.what());
+    }
+    return snap;
+}
+
+std::string SmdpServer::normalise_state(std::string_view text) {
+    const auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(24 * 365 * 20);
+    Snapshot s = parse_state(text, now);
+    return encode_state(s.orders, s.events, s.notifications, s.sessions, s.bound, now).dump(2) + "\n";
+}
+
+// Written to FILE.tmp, synced and renamed, so a reader (or a restart) never sees half a file.
+void SmdpServer::persist() const {
+    if (options_.state_file.empty()) return;
+    Json j = encode_state(orders_, events_, notifications_, sessions_, bound_, clock_());
+    j["savedAt"] = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
     try {
         write_file_durably(options_.state_file, j.dump(2) + "\n");
     } catch (const Error& e) {
@@ -200,53 +259,17 @@ void SmdpServer::load_state() {
     }
     std::ostringstream text;
     text << in.rdbuf();
+    Snapshot snap;
     try {
-        Json j = Json::parse(text.str());
-        if (!j.is_object()) fail(Errc::MalformedData, "must hold a JSON object");
-        if (j.contains("version") && integer(j, "version") != kVersion)
-            fail(Errc::MalformedData, "unsupported version " + j.at("version").dump());
-        // Idle times continue through the downtime.
-        milliseconds down{0};
-        if (j.contains("savedAt")) {
-            auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch()).count();
-            down = milliseconds(std::max<std::int64_t>(0, now - integer(j, "savedAt")) * 1000);
-        }
-        const auto now = clock_();
-        std::vector<Order> orders;
-        for (const Json& o : array(j, "orders")) {
-            Order order = Order::from_json(o, "");
-            if (o.contains("session")) order.session = str(o, "session");
-            orders.push_back(std::move(order));
-        }
-        std::vector<Event> events;
-        for (const Json& e : array(j, "events")) events.push_back(Event::from_json(e));
-        std::vector<ReceivedNotification> notifications;
-        for (const Json& n : array(j, "notifications")) notifications.push_back(notification_from_json(n));
-        std::map<std::string, std::unique_ptr<Session>> sessions;
-        for (const Json& sj : array(j, "sessions")) {
-            std::chrono::steady_clock::duration idle{};
-            auto s = Session::from_json(sj, idle);
-            s->last_used = now - idle - down;
-            std::string tid = s->transaction_id;
-            sessions[tid] = std::move(s);
-        }
-        std::map<std::string, BoundPackage> bound;
-        for (const Json& b : array(j, "boundPackages")) {
-            BoundPackage p{str(b, "eid"), hex(b, "euiccOtpk"), b64(b, "bpp"), now - idle_of(b) - down};
-            es10::BoundProfilePackage::decode(p.bpp);  // validates what will be served again
-            bound[str(b, "matchingId")] = std::move(p);
-        }
-        orders_ = std::move(orders);
-        events_ = std::move(events);
-        notifications_ = std::move(notifications);
-        sessions_ = std::move(sessions);
-        bound_ = std::move(bound);
-    } catch (const Json::exception& e) {
-        fail(Errc::MalformedData, "state file " + path + ": " + e.what());
+        snap = parse_state(text.str(), clock_());
     } catch (const Error& e) {
         fail(Errc::MalformedData, "state file " + path + ": " + e.what());
     }
+    orders_ = std::move(snap.orders);
+    events_ = std::move(snap.events);
+    notifications_ = std::move(snap.notifications);
+    sessions_ = std::move(snap.sessions);
+    bound_ = std::move(snap.bound);
     log::info("smdpp", "state file " + path + ": " + std::to_string(orders_.size()) + " orders, " +
                            std::to_string(sessions_.size()) + " open sessions, " + std::to_string(bound_.size()) +
                            " bound packages");

@@ -327,3 +327,25 @@ TEST_CASE("resume: known answer: bppEuiccOtpk is 5F49 after ccRequiredFlag in sm
         CHECK(euicc_otpk_of(lpa) == otpk);
     }
 }
+
+TEST_CASE("resume: the result of the first session still counts after a retry began; the retry then gets 8.2 / 3.7") {
+    TempDir dir;
+    Smdp srv({});
+    add_order(*srv.server, "MID-LATE-PIR");
+    TestLpa first(srv.port(), srv.address, card_uri(dir.file("card.json")));
+    first.initiate();
+    first.authenticate_client("MID-LATE-PIR");
+    first.prepare_download();
+    first.get_bound_profile_package();
+    REQUIRE(first.load_bound_profile_package().succeeded());  // installed, but the result not sent yet
+
+    TestLpa retry(srv.port(), srv.address, card_uri(dir.file("card.json")));
+    retry.initiate();
+    retry.authenticate_client("MID-LATE-PIR");
+    first.send_installation_result();  // the first session was kept open for this
+    CHECK(srv.server->notifications().back().verified);
+    CHECK(srv.state("MID-LATE-PIR") == OrderState::Installed);
+    retry.prepare_download();  // the card's key went with the install: a new one
+    check_server_error(error_of([&] { retry.get_bound_profile_package(); }), "8.2", "3.7");
+    CHECK(srv.state("MID-LATE-PIR") == OrderState::Installed);
+}
