@@ -171,11 +171,22 @@ void EuiccService::resume_interrupted(bool at_start) {
                 return;
             }
             resume_failures_ = 0;
-            in_flight().remove(d.transaction_id);
+            try {
+                in_flight().remove(d.transaction_id);
+            } catch (const std::exception& x) {
+                log::error(tag, std::string("interrupted downloads: ") + x.what());
+            }
             const bool kept = e.code() == Errc::Rejected;  // cancelled as postponed: the order stays usable
             log::warning(tag, std::string("interrupted download ") + (kept ? "cancelled" : "failed") + ": " +
                                   err.message);
             finish(kept ? "cancelled" : "failed", err.name, err.message);
+        } catch (const std::exception& e) {  // not an lpad::Error (e.g. the state directory): tried again later
+            card_->close();
+            log::error(tag, std::string("resuming the interrupted download: ") + e.what());
+            resume_waiting_ = true;
+            resume_due_ = std::chrono::steady_clock::now() + kLastRetry;
+            finish("retrying", "org.lpad.Lpad1.Error.Internal", e.what());
+            return;
         }
     }
 }
