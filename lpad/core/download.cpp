@@ -399,9 +399,10 @@ bool Download::cancel_after_load_failure() noexcept {
             settled_ = true;
             if (!resp.is_ok()) {
                 // invalidTransactionId: the card ended the session itself (it finished or refused the package).
-                log::info(kLog, "the eUICC holds no session to cancel: " +
-                                    es10::describe(std::get<es10::CancelSessionError>(resp.result)));
-                load_cancel_note_ = "; the eUICC had already ended the session";
+                auto why = es10::describe(std::get<es10::CancelSessionError>(resp.result));
+                log::info(kLog, "the eUICC did not cancel the session: " + why);
+                load_cancel_note_ = "; the eUICC did not cancel the session (" + why +
+                                    "): the SM-DP+ keeps the order until its session expires";
                 return false;
             }
             try {
