@@ -5,7 +5,8 @@
 # download with the same order (the SM-DP+ sends bppEuiccOtpk, the card reuses its key): profile installed, order
 # "installed", one verified install notification. The same with the SM-DP+ killed and restarted (--state) in between.
 # A card that lost the key (memory reset in between) ends in the SGP.22 error (8.2/3.7) and a cancel that keeps the
-# order usable. Pending notifications whose retry is hours away are tried at start.
+# order usable; so does an order that needs a confirmation code (never stored). Pending notifications whose retry
+# is hours away are tried at start.
 EUICC=/org/lpad/Lpad1/euicc/0
 PORT=$(cat "$tmp/port")
 ADMIN_PORT=${ADMIN##*:}
@@ -34,7 +35,7 @@ install_notifications() {
 # kill_during_bpp MATCHING-ID: start the download, kill -9 lpad while the SM-DP+ holds the package it has bound.
 kill_during_bpp() {
   admin POST faults "{\"fault\": \"delay=20000@getBoundProfilePackage/$1\"}" >/dev/null
-  "$LPACTL" -j download "LPA:1\$$SMDP\$$1" >"$tmp/dl.json" 2>&1 &
+  "$LPACTL" -j download "LPA:1\$$SMDP\$$1" "${@:2}" >"$tmp/dl.json" 2>&1 &
   local dl=$!
   wait_for 120 "order $1 downloaded" order_is "$1" downloaded
   wait_for 30 "the in-flight record" records
@@ -100,6 +101,20 @@ grep -q "cancelling session .*: postponed" "$tmp/lpad.log" ||
 wait_for 60 "MATCH-4 released" order_is MATCH-4 released
 expect 0 -j download "LPA:1\$$SMDP\$MATCH-4"
 check "the activation code works again" '.iccid == "8949449999999990056"'
+
+# 3b. An order with a confirmation code: the code is not kept, so the resume cancels as postponed (order usable).
+kill_during_bpp MATCH-2 --confirmation-code 1234
+jq -e '.downloads[0].confirmationCodeUsed == true' "$(records)" >/dev/null || { echo "FAIL: record" >&2; exit 1; }
+jq -e '([.. | strings] | index("1234") == null) and (.downloads[0] | keys - ["smdpAddress", "transactionId",
+       "matchingId", "smdpOid", "iccid", "confirmationCodeUsed", "enable"] == [])' "$(records)" >/dev/null ||
+  { echo "FAIL: the confirmation code is on disk: $(cat "$(records)")" >&2; exit 1; }
+start_lpad
+wait_for 120 "the resume to be cancelled" interrupted_is cancelled
+expect 0 -j chip info
+check "why" '.interruptedDownload | .error == "org.lpad.Lpad1.Error.Rejected" and (.message | test("confirmation code"))'
+wait_for 60 "MATCH-2 released" order_is MATCH-2 released
+expect 0 -j download "LPA:1\$$SMDP\$MATCH-2" --confirmation-code 1234
+check "downloaded again with the code" '.iccid == "8949449999999990031"'
 
 # 4. A notification whose retry is hours away (it failed before the restart) is tried at start.
 admin POST faults '{"fault": "http500@handleNotification+"}' >/dev/null
