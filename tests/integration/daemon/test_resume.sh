@@ -70,13 +70,15 @@ wait_for 30 "one verified install notification" one_verified 8949449999999990023
 "$LPACTL" chip info | grep -q "Interrupted download: *installed" ||
   { echo "FAIL: lpactl chip info does not show it: $("$LPACTL" chip info)" >&2; exit 1; }
 
-# 2. The same, with the SM-DP+ killed and restarted (its --state) while lpad is down.
+# 2. The same, with the SM-DP+ killed and restarted (its --state): lpad starts while the SM-DP+ is down (the
+# resume is "retrying", tried again later), then the SM-DP+ comes back and the download is finished.
 kill_during_bpp MATCH-3
 kill9_smdpp
+start_lpad
+wait_for 120 "the resume to wait for the SM-DP+" interrupted_is retrying
 start_smdpp
 [[ "$(order_state MATCH-3)" == downloaded ]] || { echo "FAIL: MATCH-3 is $(order_state MATCH-3) after restart" >&2; exit 1; }
-start_lpad
-wait_for 120 "the interrupted download installed" interrupted_is installed
+wait_for 240 "the interrupted download installed" interrupted_is installed  # retried after 30 s, on an idle tick
 expect 0 -j profile list
 check "installed on the card" 'map(.iccid) | index("8949449999999990049") != null'
 [[ "$(order_state MATCH-3)" == installed ]] || { echo "FAIL: MATCH-3 is $(order_state MATCH-3)" >&2; exit 1; }
