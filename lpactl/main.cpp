@@ -328,6 +328,9 @@ int main(int argc, char** argv) {
                                 {"sasAccreditationNumber", e.SasAccreditationNumber()},
                                 {"ciPkids", e.CiPkidsForVerification()}, {"profiles", profiles},
                                 {"pendingNotifications", e.PendingNotifications().size()}};
+            // A download a crash interrupted, and what lpad did with it (null when none).
+            if (auto in = e.InterruptedDownload(); !in.empty()) r["interruptedDownload"] = in;
+            else r["interruptedDownload"] = nullptr;
             print(o, lpactl::to_json(lpactl::kChipFields, r), lpactl::render_record(lpactl::kChipFields, r));
         } else if (chip_smdp->parsed()) {
             e.getProxy().callMethod("SetDefaultSmdpAddress").onInterface("org.lpad.Lpad1.Euicc").withTimeout(t)

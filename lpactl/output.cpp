@@ -23,6 +23,7 @@ const std::vector<Field> kChipFields = {
     {"ciPkids", "CI key ids"},
     {"profiles", "Profiles"},
     {"pendingNotifications", "Pending notifications"},
+    {"interruptedDownload", "Interrupted download"},
 };
 const std::vector<Field> kProfileFields = {
     {"iccid", "ICCID"}, {"state", "STATE"}, {"name", "NAME"}, {"serviceProvider", "PROVIDER"},
@@ -61,6 +62,14 @@ std::string text(const nlohmann::json& v) {
     if (v.is_null()) return "";
     if (v.is_string()) return printable(v.get<std::string>());
     if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+    if (v.is_object()) {  // "state: installed, iccid: ..." (keys of a{ss}, sorted), empty values left out
+        std::string out;
+        if (v.contains("state")) out = text(v["state"]);
+        for (const auto& [k, e] : v.items())
+            if (k != "state" && !(e.is_string() && e.get<std::string>().empty()))
+                out += (out.empty() ? "" : ", ") + printable(k) + ": " + text(e);
+        return out;
+    }
     if (v.is_array()) {
         std::string out;
         for (const auto& e : v) out += (out.empty() ? "" : ", ") + text(e);

@@ -113,6 +113,9 @@ private:
     // eUICC, i.e. after authenticateClient: it verifies the answer with CERT.EUICC). Errors here are only logged.
     void cancel(es10::CancelSessionReason reason) noexcept;
     DownloadResult after_load_failure(const Error& error);
+    // After a failed load, on the still-open channel: CancelSession (postponed) and its signed answer to the
+    // server. True when the card cancelled; load_cancel_note_ says what happened, for the error message.
+    bool cancel_after_load_failure() noexcept;
     // Throws Rejected after cancelling with pprNotAllowed when the RAT refuses a PPR.
     PolicyRuleCheck check_policy_rules(const es10::StoreMetadataRequest& metadata);
     std::vector<SendOutcome> send_notifications();
@@ -132,6 +135,18 @@ private:
     DownloadResult result_;
     bool cancelled_ = false;
     bool server_knows_euicc_ = false;  // authenticateClient was sent
+    std::string load_cancel_note_;
+    bool bpp_requested_ = false;  // before_bpp_request was called
+    bool settled_ = false;        // the card answered for the session after that (see after_bpp_settled)
+    void notify_settled() noexcept {
+        if (!bpp_requested_ || !settled_ || !options_.after_bpp_settled) return;
+        bpp_requested_ = false;
+        try {
+            options_.after_bpp_settled();
+        } catch (const std::exception& e) {
+            log::warning(kLog, std::string("after_bpp_settled: ") + e.what());
+        }
+    }
 };
 
 void Download::cancel(es10::CancelSessionReason reason) noexcept {
@@ -140,6 +155,7 @@ void Download::cancel(es10::CancelSessionReason reason) noexcept {
     try {
         log::info(kLog, "cancelling session " + tid_ + ": " + std::string(es10::name(reason)));
         auto resp = card_.cancel_session(tid_bytes_, reason);
+        settled_ = true;  // the card answered: its session (and one-time key) is gone either way
         resp.check();
         if (server_knows_euicc_) es9p_->cancel_session({tid_, resp.der()});
     } catch (const std::exception& e) {
@@ -257,6 +273,10 @@ DownloadResult Download::run() {
             cancel(es10::CancelSessionReason::timeout);
             fail(Errc::Timeout, "no decision on profile " + result_.profile.iccid + " in time");
         }
+        if (decision.postpone) {
+            cancel(es10::CancelSessionReason::postponed);
+            fail(Errc::Rejected, decision.why.empty() ? "download postponed" : decision.why);
+        }
         if (!decision.accept) {
             cancel(es10::CancelSessionReason::endUserRejection);
             fail(Errc::Rejected, "the user rejected profile " + result_.profile.iccid);
@@ -282,6 +302,18 @@ DownloadResult Download::run() {
             }
             pdr.check();
         }
+        if (options_.before_bpp_request) {
+            InFlightDownload in_flight{target_.smdp_address, tid_, target_.matching_id, target_.smdp_oid,
+                                       result_.profile.iccid, prepare.hash_cc.has_value()};
+            try {
+                options_.before_bpp_request(in_flight);
+                bpp_requested_ = true;
+            } catch (const Error&) {
+                // Not remembered: a crash from here on could strand the order, so do not go on.
+                cancel(es10::CancelSessionReason::postponed);
+                throw;
+            }
+        }
         auto bpp = es9p_->get_bound_profile_package({tid_, pdr.der()});
         if (!same_server_address(bpp.transaction_id, tid_))
             fail(Errc::ProtocolViolation, "getBoundProfilePackage answered for another transactionId");
@@ -297,6 +329,7 @@ DownloadResult Download::run() {
         } catch (const Error& e) {
             return after_load_failure(e);
         }
+        settled_ = true;
         if (!pir.succeeded()) {
             result_.notifications = send_notifications();
             pir.check();
@@ -309,8 +342,10 @@ DownloadResult Download::run() {
         if (!cancelled_ && e.code() != Errc::ProtocolViolation && e.code() != Errc::EuiccError)
             cancel(cancel_reason_for(e));
         if (e.code() == Errc::ProtocolViolation) card_.close();
+        notify_settled();
         throw;
     }
+    notify_settled();
 
     result_.notifications = send_notifications();
     if (options_.enable_after_download) {
@@ -338,9 +373,68 @@ PolicyRuleCheck Download::check_policy_rules(const es10::StoreMetadataRequest& m
     return check;
 }
 
+// The same error with `note` appended to its message (every field kept).
+Error with_note(const Error& e, const std::string& note) {
+    Error out(e.code(), std::string(e.what()) + note);
+    out.status_word = e.status_word;
+    out.euicc_function = e.euicc_function;
+    out.euicc_result = e.euicc_result;
+    out.subject_code = e.subject_code;
+    out.reason_code = e.reason_code;
+    out.http_status = e.http_status;
+    return out;
+}
+
+bool Download::cancel_after_load_failure() noexcept {
+    cancelled_ = true;
+    http_->cancelling();
+    const auto reason = es10::CancelSessionReason::postponed;
+    // A command cut off in the middle of its STORE DATA blocks leaves the card's sequence open; the card answers
+    // the first new command with a P1-P2 error and abandons the partial one (GP §11.11.3), so a status word is
+    // worth a second try. A link error is not.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            log::info(kLog, "cancelling session " + tid_ + " after the failed load: " + std::string(es10::name(reason)));
+            auto resp = card_.cancel_session(tid_bytes_, reason);
+            settled_ = true;
+            if (!resp.is_ok()) {
+                // invalidTransactionId: the card ended the session itself (it finished or refused the package).
+                auto why = es10::describe(std::get<es10::CancelSessionError>(resp.result));
+                log::info(kLog, "the eUICC did not cancel the session: " + why);
+                load_cancel_note_ = "; the eUICC did not cancel the session (" + why +
+                                    "): the SM-DP+ keeps the order until its session expires";
+                return false;
+            }
+            try {
+                es9p_->cancel_session({tid_, resp.der()});
+                load_cancel_note_ = "; the session was cancelled (postponed) on the eUICC and the SM-DP+, so the "
+                                    "activation code can be used again";
+            } catch (const std::exception& e) {
+                log::warning(kLog, std::string("the SM-DP+ did not take the cancel: ") + e.what());
+                load_cancel_note_ = "; the eUICC cancelled the session but the SM-DP+ could not be told (" +
+                                    std::string(e.what()) + "): the order returns when its session expires there";
+            }
+            return true;
+        } catch (const Error& e) {
+            log::warning(kLog, std::string("cancelling the session failed: ") + e.what());
+            load_cancel_note_ = "; the eUICC could not be asked to cancel the session (" + std::string(e.what()) +
+                                "): the SM-DP+ keeps the order until its session expires";
+            if (!(e.code() == Errc::CardError && e.status_word)) return false;
+        } catch (const std::exception& e) {
+            load_cancel_note_ = std::string("; cancelling the session failed: ") + e.what();
+            return false;
+        }
+    }
+    return false;
+}
+
 DownloadResult Download::after_load_failure(const Error& error) {
     // RSP-NOTES: the profile may be installed all the same; find out and tell the server what really happened.
+    // First, while the channel (and with it the card's session) is still open, the session is cancelled with
+    // reason postponed (SGP.22 v2 has no dedicated "load failed" reason; postponed keeps the order usable) and the
+    // signed answer goes to the SM-DP+. Only then is the channel reopened to re-read the card.
     log::warning(kLog, std::string("loading the Bound Profile Package failed: ") + error.what());
+    cancel_after_load_failure();
     auto iccid = result_.profile.metadata.iccid;
     bool installed = false;
     try {
@@ -350,15 +444,17 @@ DownloadResult Download::after_load_failure(const Error& error) {
         installed = std::any_of(list.begin(), list.end(), [&](const es10::ProfileInfo& p) {
             return p.iccid && equal(*p.iccid, iccid);
         });
+        if (installed) settled_ = true;
         result_.notifications = send_notifications();
     } catch (const Error& e) {
         log::warning(kLog, std::string("could not re-read the card after the failure: ") + e.what());
     }
-    if (!installed) throw error;
+    if (!installed) throw with_note(error, load_cancel_note_);
     result_.iccid = iccid_from_bcd(iccid);
     result_.recovered = true;
     for (const auto& p : card_.profiles())
         if (p.iccid && equal(*p.iccid, iccid) && p.isdp_aid) result_.isdp_aid = *p.isdp_aid;
+    notify_settled();
     return result_;
 }
 
@@ -392,6 +488,9 @@ es10::CancelSessionReason cancel_reason_for(const Error& e) {
             // counts attempts itself).
             if (e.http_status && *e.http_status >= 500) return R::postponed;
             if (e.subject_code == "8.2.7") return R::postponed;
+            // "BPP not available for a new binding" (a retry the eUICC cannot finish: it lost the one-time key the
+            // package is bound to). Nobody refused the profile and the order is sound: keep it usable.
+            if (e.subject_code == "8.2" && e.reason_code == "3.7") return R::postponed;
             return R::undefinedReason;
         default: return R::undefinedReason;
     }

@@ -11,15 +11,20 @@
 //   endUserRejection  only when the user refused (consent hook said no),
 //   pprNotAllowed     for a PPR the RAT does not allow for the profile owner (Errc::Rejected naming the PPR: the
 //                     device's policy refuses the profile; nobody misbehaved, so the server gets the signed cancel),
-//   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code), and for
+//   postponed         for transient failures (network, HTTP 5xx, a missing or wrong confirmation code, 8.2/3.7
+//                     "BPP not available for a new binding" on a retry whose one-time key the eUICC lost), and for
 //                     a RAT rule requiring End User consent when there is no consent hook to ask (Errc::Rejected),
 //   timeout           for timeouts (a server too slow, the download deadline, a consent that never came),
 //   metadataMismatch  for profile metadata that does not parse,
 //   undefinedReason   otherwise,
 // and the signed CancelSessionResponse goes to the server (ES9+ cancelSession), so the order stays usable where the
 // reason allows. A ProtocolViolation (a server failing the LPA checks) is not answered with anything the card signs:
-// the card's session is dropped by closing its channel. Failures after loading began: the profile list is read
-// again, the pending notifications (the ProfileInstallationResult) are sent, and the true outcome is reported.
+// the card's session is dropped by closing its channel. Failures after loading began (a link or modem error
+// mid-load): first, on the still-open channel, CancelSession with reason postponed (SGP.22 v2 has no reason for a
+// failed load; postponed keeps the order usable) and its signed answer to the server; then the profile list is
+// read again, the pending notifications (the ProfileInstallationResult) are sent, and the true outcome is
+// reported. When the card cannot answer (link dead), the error says so: the server keeps the order until its
+// session expires.
 #pragma once
 
 #include <chrono>
@@ -61,6 +66,22 @@ struct ConsentDecision {
     // Nobody decided (the wait ran out, or the asker went away): not a refusal of the profile. The session is
     // cancelled with reason timeout, so the order stays usable, and download() throws Timeout.
     bool timed_out = false;
+    // Not now (e.g. a resumed download that offers another profile than the one consented to): the session is
+    // cancelled with reason postponed, so the order stays usable, and download() throws Rejected with `why`.
+    bool postpone = false;
+    std::string why{};
+};
+
+// A download between getBoundProfilePackage and its end, as the daemon remembers it across a crash (issue #18):
+// the SM-DP+ then holds the order as "downloaded", bound to the eUICC's one-time key (SGP.22 §3.1.3, bppEuiccOtpk),
+// and a new download with the same activation code can finish it. No secret here but the matching ID.
+struct InFlightDownload {
+    std::string smdp_address;                // normalized, as connected to
+    std::string transaction_id;
+    std::optional<std::string> matching_id;  // the activation code's (absent: the default SM-DP+ / an SM-DS event)
+    std::optional<std::string> smdp_oid;
+    std::string iccid;                       // of the profile the user accepted (profileMetadata)
+    bool confirmation_code_used = false;     // the code itself is not kept
 };
 
 struct DownloadOptions {
@@ -72,6 +93,14 @@ struct DownloadOptions {
     std::function<void(DownloadStage, int percent)> progress;
     bool enable_after_download = false;
     bool refresh_flag = false;  // for that enable
+    // Called right before getBoundProfilePackage is sent (the point from which a crash can strand the order);
+    // an exception from it stops the download (session cancelled as postponed).
+    std::function<void(const InFlightDownload&)> before_bpp_request;
+    // Called (once) when a download that called before_bpp_request is settled on the card: the profile installed,
+    // a ProfileInstallationResult came back, or the card answered CancelSession. Not called when the card could
+    // not be reached after getBoundProfilePackage: it may still hold the one-time key, and the order can be
+    // finished later. Exceptions from it are ignored.
+    std::function<void()> after_bpp_settled;
     bool send_notifications = true;
     NotificationSender* notifications = nullptr;  // used when set (retry schedule); else a local one
     // The whole download, from the first request to the installed profile, not counting the time the consent hook

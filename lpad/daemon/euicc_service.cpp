@@ -59,8 +59,11 @@ void EuiccService::stop() {
 
 void EuiccService::start() {
     worker_->submit_fn([this] {
+        resume_waiting_ = true;  // downloads a crash interrupted: as soon as the card can be read (now, or later)
         refresh_cache();
-        if (worker_ok_) process_due_notifications(false);
+        if (worker_ok_) resume_interrupted(true);
+        // At start every pending notification is tried once, whatever its backoff (issue #18).
+        if (worker_ok_) process_due_notifications(false, true, true);
     });
     // A client that leaves the bus takes its pending preview with it (NameOwnerChanged with no new owner).
     bus_proxy_ = sdbus::createProxy(context_.connection, "org.freedesktop.DBus", "/org/freedesktop/DBus");
@@ -86,6 +89,7 @@ void EuiccService::on_presence(const drivers::PresenceEvent& event) {
                            event.detail + "): reading it");
         if (event.changed_card) worker_reread_eid_ = true;
         refresh_cache();
+        if (worker_ok_ && resume_waiting_) resume_interrupted(false);
         if (worker_ok_) process_due_notifications(false);
         return;
     }
@@ -103,6 +107,7 @@ void EuiccService::on_presence(const drivers::PresenceEvent& event) {
 void EuiccService::on_idle() {
     // A card that could not be read is tried again (drivers without a presence watch, or a change it missed).
     if (!worker_ok_) refresh_cache();
+    if (worker_ok_ && resume_waiting_) resume_interrupted(false);
     if (worker_ok_) process_due_notifications(true);
 }
 
@@ -199,6 +204,9 @@ std::optional<CardFacts> EuiccService::read_facts() {
             log::info(tag, "a different eUICC (EID " + f.eid + ", was " + worker_eid_ + ")");
             sender_.reset();
             retry_store_.reset();
+            in_flight_.reset();
+            resume_waiting_ = true;  // its own interrupted downloads, if any
+            resume_due_ = {};
         }
         worker_eid_ = f.eid;
         worker_pending_ = f.notifications.size();
@@ -304,7 +312,7 @@ core::NotificationSender& EuiccService::sender() {
     return *sender_;
 }
 
-void EuiccService::process_due_notifications(bool only_if_due, bool reread) {
+void EuiccService::process_due_notifications(bool only_if_due, bool reread, bool ignore_backoff) {
     if (!config_.auto_notifications) return;
     try {
         auto& s = sender();
@@ -314,7 +322,9 @@ void EuiccService::process_due_notifications(bool only_if_due, bool reread) {
             // Also those never tried (left by a crash or by a manual-mode period): more on the card than scheduled.
             if (!due && worker_pending_ <= s.retries().size()) return;
         }
-        auto outcomes = s.process(*card_);
+        core::ProcessOptions po;
+        po.ignore_backoff = ignore_backoff;
+        auto outcomes = s.process(*card_, po);
         for (const auto& o : outcomes)
             if (!o.sent && !o.deferred)
                 log::info("euicc" + std::to_string(index_),
@@ -362,7 +372,7 @@ void EuiccService::Download(sdbus::Result<sdbus::ObjectPath, std::string>&& resu
             EuiccService* s;
             ~ClearProgress() { s->set_progress("", 0); }
         } clear{this};
-        auto r = core::download(card, context_.connector, code, opts);
+        auto r = download_remembered(card, code, std::move(opts));
         return std::tuple<sdbus::ObjectPath, std::string>{sdbus::ObjectPath(path_ + "/profile/" + r.iccid), r.iccid};
     });
 }
@@ -420,7 +430,7 @@ void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, st
         std::optional<DbusError> error;
         try {
             opts.notifications = &sender();
-            auto r = core::download(*card_, context_.connector, code, opts);
+            auto r = download_remembered(*card_, code, std::move(opts));
             profile_path = path_ + "/profile/" + r.iccid;
         } catch (const std::exception& e) {
             error = to_dbus_error(e);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <variant>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -28,6 +29,7 @@
 #include "lpad/daemon/config.h"
 #include "lpad/daemon/dbus_errors.h"
 #include "lpad/daemon/file_retry_store.h"
+#include "lpad/daemon/in_flight_store.h"
 #include "lpad/daemon/worker.h"
 #include "lpad_dbus_adaptor.h"
 
@@ -94,6 +96,7 @@ private:
     std::vector<sdbus::Struct<int64_t, std::string, std::string, std::string>> PendingNotifications() override;
     std::string DownloadStage() override { return stage_; }
     uint32_t DownloadPercent() override { return percent_; }
+    std::map<std::string, std::string> InterruptedDownload() override { return interrupted_; }
 
     // Runs `body(card)` on the worker, re-reads the card, then on the bus thread replies with the tuple `body`
     // returned (or the mapped error) and then updates the objects (the update may remove the object being answered).
@@ -127,8 +130,20 @@ private:
     // Worker: deliver pending notifications (automatic mode only); `only_if_due`: skip unless a retry is due or
     // the card holds notifications never tried. `reread`: re-read the card afterwards when anything was sent (not
     // inside a job: enqueue re-reads it once the job is done, after its reply).
-    void process_due_notifications(bool only_if_due, bool reread = true);
+    // `ignore_backoff`: also those whose retry is not due yet (at start-up: a restart is a good time to try).
+    void process_due_notifications(bool only_if_due, bool reread = true, bool ignore_backoff = false);
     core::NotificationSender& sender();          // worker; created once the EID is known
+    // --- downloads in flight (resume.cpp, issue #18) ---
+    InFlightStore& in_flight();  // worker; created once the EID is known
+    // Worker: core::download with the in-flight record kept from getBoundProfilePackage until the card settled it
+    // (a download the card could not settle stays recorded and is resumed later).
+    // `replaces`: the transactionId of the record this download continues (removed once the new one is written).
+    using DownloadWhat = std::variant<std::string, core::DownloadTarget>;  // an activation code, or a target
+    core::DownloadResult download_remembered(core::CardSession& card, const DownloadWhat& what,
+                                             core::DownloadOptions options, const std::string& replaces = {});
+    // Worker: finish (or cancel) the recorded downloads a crash interrupted; `at_start`: also when not yet due.
+    void resume_interrupted(bool at_start);
+    void post_interrupted(std::map<std::string, std::string> report);  // worker -> bus thread
 
     ServiceContext context_;
     unsigned index_;
@@ -138,6 +153,11 @@ private:
     std::unique_ptr<core::CardSession> card_;   // worker only
     std::unique_ptr<FileRetryStore> retry_store_;
     std::unique_ptr<core::NotificationSender> sender_;
+    std::unique_ptr<InFlightStore> in_flight_;  // worker only
+    std::chrono::steady_clock::time_point resume_due_{};  // worker only: next try of a recorded download
+    unsigned resume_failures_ = 0;                         // worker only: transient failures in a row
+    bool resume_waiting_ = false;                          // worker only: a record waits for resume_due_
+    std::map<std::string, std::string> interrupted_;      // bus thread only (InterruptedDownload)
     std::string worker_eid_;                    // worker only
     std::size_t worker_pending_ = 0;            // worker only: notifications on the card at the last read
     bool worker_ok_ = false;                    // worker only: the last read succeeded

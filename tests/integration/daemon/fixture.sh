@@ -8,7 +8,8 @@
 #   FIXTURE_BUS=system    a system-like dbus-daemon whose config includes packaging/dbus/org.lpad.Lpad1.conf,
 #                         lpad --bus-address (access checks on), lpactl through LPACTL_BUS=<address>
 #   CARD_OPTS="&latency=20"  appended to the virtual card URI;  LPAD_LOG_LEVEL (debug)
-# Helpers for the test scripts: expect, check, start_lpad, stop_lpad, kill9_lpad, admin, wait_for, start_bus.
+# Helpers for the test scripts: expect, check, start_lpad, stop_lpad, kill9_lpad, admin, wait_for, start_bus;
+# SMDPP_PID is the test SM-DP+'s process.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 POLICY="$here/../../../packaging/dbus/org.lpad.Lpad1.conf"
@@ -110,6 +111,7 @@ cat >"$tmp/orders.json" <<JSON
 JSON
 "$SMDPP" --pki "$PKI" --address localhost:0 --port 0 --admin-port 0 --orders "$tmp/orders.json" \
   --ready-file "$tmp/port" >"$tmp/smdpp.log" 2>&1 &
+SMDPP_PID=$!
 pids+=($!)
 for _ in $(seq 100); do [[ -s "$tmp/port" ]] && break; sleep 0.1; done
 SMDP="localhost:$(cat "$tmp/port")"

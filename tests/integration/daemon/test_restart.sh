@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # kill -9 lpad in the middle of a download and in the middle of notification sending; restart it with the same
-# state directory and card; the card is consistent and the pending notifications are then delivered exactly as the
-# card lists them. (Runs with CARD_OPTS=&latency=40: every APDU takes 40 ms, so loading lasts seconds.)
+# state directory and card; the card is consistent (a download killed after getBoundProfilePackage is finished at
+# start) and the pending notifications are then delivered exactly as the card lists them. (Runs with CARD_OPTS=&latency=40: every APDU takes 40 ms, so loading lasts seconds.)
 EUICC=/org/lpad/Lpad1/euicc/0
 stage() {
   dbus-send --bus="$BUS_ADDRESS" --print-reply=literal --dest=org.lpad.Lpad1 "$EUICC" \
@@ -47,6 +47,13 @@ set +e; wait "$dl"; dl_status=$?; set -e
 # Hold notifications at the server (HTTP 500) so the card's pending list can be read before delivery.
 admin POST faults '{"fault": "http500@handleNotification+"}' >/dev/null
 start_lpad
+# Killed after getBoundProfilePackage: lpad finishes the download at start (issue #18, test_resume.sh); wait for it.
+resume_settled() {
+  local s
+  s=$(timeout -k 5 30 "$LPACTL" -j chip info 2>/dev/null | jq -r '.interruptedDownload.state // "none"')
+  [[ $s == none || $s == installed || $s == failed || $s == cancelled ]]
+}
+wait_for 120 "the interrupted download settled" resume_settled
 card_is_sane
 if jq -e 'map(.iccid) | index("8949449999999990023")' <<<"$out" >/dev/null; then
   # Installed before the kill: its installation result must be pending (not yet sent) or already delivered.

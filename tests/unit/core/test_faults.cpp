@@ -159,6 +159,67 @@ TEST_CASE("core: card faults during a download leave the card consistent") {
     }
 }
 
+TEST_CASE("core: a load that fails mid-way is cancelled (postponed) on the open channel; the order stays usable") {
+    Server s;
+    Card c;
+    CurlServerConnector net(s.trust());
+    s.order("MID-L", "88449911223344556630");
+    SUBCASE("the card answers: signed cancel reaches the SM-DP+, which releases the order at once") {
+        c.add_fault("6A88@LoadBoundProfilePackage#4");  // a piece refused; the card's session is still open
+        Error e(Errc::Internal, "");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-L")); }, &e) == Errc::CardError);
+        CHECK(std::string(e.what()).find("cancelled (postponed) on the eUICC and the SM-DP+") != std::string::npos);
+        CHECK(s.state("MID-L") == OrderState::Released);
+        CHECK(download(*c.session, net, s.ac("MID-L")).iccid == "88449911223344556630");
+    }
+    SUBCASE("the link is dead: the error says so and the SM-DP+ keeps the order until its session expires") {
+        c.add_fault("drop@LoadBoundProfilePackage#5");
+        Error e(Errc::Internal, "");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-L")); }, &e) == Errc::TransportError);
+        CHECK(std::string(e.what()).find("could not be asked to cancel") != std::string::npos);
+        CHECK(s.state("MID-L") == OrderState::Downloaded);
+    }
+}
+
+TEST_CASE("core: before_bpp_request / after_bpp_settled bracket the window a crash could strand the order in") {
+    Server s;
+    Card c;
+    CurlServerConnector net(s.trust());
+    s.order("MID-W", "88449911223344556648");
+    std::vector<InFlightDownload> requested;
+    int settled = 0;
+    DownloadOptions o;
+    o.before_bpp_request = [&](const InFlightDownload& d) { requested.push_back(d); };
+    o.after_bpp_settled = [&] { ++settled; };
+    SUBCASE("installed: recorded before the request, settled after") {
+        CHECK(download(*c.session, net, s.ac("MID-W"), o).iccid == "88449911223344556648");
+        REQUIRE(requested.size() == 1);
+        CHECK(requested[0].matching_id == "MID-W");
+        CHECK(requested[0].iccid == "88449911223344556648");
+        CHECK(!requested[0].transaction_id.empty());
+        CHECK(!requested[0].confirmation_code_used);
+        CHECK(settled == 1);
+    }
+    SUBCASE("the card answered the cancel after a failed load: settled") {
+        c.add_fault("6A88@LoadBoundProfilePackage#4");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-W"), o); }) == Errc::CardError);
+        CHECK(requested.size() == 1);
+        CHECK(settled == 1);
+    }
+    SUBCASE("the link died mid-load: not settled (the order can still be finished)") {
+        c.add_fault("drop@LoadBoundProfilePackage#5");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-W"), o); }) == Errc::TransportError);
+        CHECK(requested.size() == 1);
+        CHECK(settled == 0);
+    }
+    SUBCASE("a failure before the package was asked for: neither") {
+        c.add_fault("6F00@PrepareDownload");
+        CHECK(error_of([&] { download(*c.session, net, s.ac("MID-W"), o); }) == Errc::CardError);
+        CHECK(requested.empty());
+        CHECK(settled == 0);
+    }
+}
+
 TEST_CASE("core: STORE DATA falls back to 120-byte blocks on 6700") {
     Server s;
     Card c("&block=120");
