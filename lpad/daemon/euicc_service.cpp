@@ -195,7 +195,9 @@ void EuiccService::refresh_cache(unsigned parts) {
 
 std::optional<CardFacts> EuiccService::read_facts(unsigned parts) {
     const std::string tag = "euicc" + std::to_string(index_);
+    auto removed = std::exchange(worker_removed_, std::nullopt);
     if (!worker_ok_ || worker_reread_eid_) parts = kPartsAll;  // nothing (trustworthy) to keep from before
+    else if (removed && (parts & kPartNotifications)) parts &= ~unsigned{kPartNotifications};  // derived below
     if (parts == 0) {
         card_->close();
         return std::nullopt;
@@ -204,6 +206,10 @@ std::optional<CardFacts> EuiccService::read_facts(unsigned parts) {
     if (!worker_reread_eid_) f.eid = worker_eid_;
     try {
         read_card_facts(*card_, f, parts);
+        if (removed && !(parts & kPartNotifications))
+            std::erase_if(f.notifications, [&](const auto& n) {
+                return std::find(removed->begin(), removed->end(), n.seq_number) != removed->end();
+            });
         if (!worker_eid_.empty() && f.eid != worker_eid_) {
             // Another eUICC in the same place: its notifications have their own retry queue.
             log::info(tag, "a different eUICC (EID " + f.eid + ", was " + worker_eid_ + ")");
@@ -338,6 +344,18 @@ void EuiccService::process_due_notifications(bool only_if_due, bool reread) {
     }
 }
 
+void EuiccService::note_delivered(const core::DownloadResult& r) {
+    // The pending list after the download = the cached one minus what was removed, when every notification the
+    // download handled (its own install notification among them) was removed: no ListNotification needed.
+    if (r.notifications.empty()) return;
+    std::vector<std::int64_t> seqs;
+    for (const auto& o : r.notifications) {
+        if (!o.removed) return;
+        seqs.push_back(o.seq_number);
+    }
+    worker_removed_ = std::move(seqs);
+}
+
 core::DownloadOptions EuiccService::download_options(const std::map<std::string, sdbus::Variant>& options) {
     for (const auto& [key, value] : options)
         if (key != "confirmation_code" && key != "imei" && key != "enable")
@@ -374,6 +392,7 @@ void EuiccService::Download(sdbus::Result<sdbus::ObjectPath, std::string>&& resu
             ~ClearProgress() { s->set_progress("", 0); }
         } clear{this};
         auto r = core::download(card, context_.connector, code, opts);
+        note_delivered(r);
         return std::tuple<sdbus::ObjectPath, std::string>{sdbus::ObjectPath(path_ + "/profile/" + r.iccid), r.iccid};
     }, kDownloadChanges);
 }
@@ -432,6 +451,7 @@ void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, st
         try {
             opts.notifications = &sender();
             auto r = core::download(*card_, context_.connector, code, opts);
+            note_delivered(r);
             profile_path = path_ + "/profile/" + r.iccid;
         } catch (const std::exception& e) {
             error = to_dbus_error(e);

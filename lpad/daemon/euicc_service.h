@@ -126,6 +126,7 @@ private:
     void apply_facts(CardFacts facts);  // bus thread
     void set_progress(std::string stage, unsigned percent);  // any thread
     core::DownloadOptions download_options(const std::map<std::string, sdbus::Variant>& options);
+    void note_delivered(const core::DownloadResult& r);  // worker: see worker_removed_
     // Worker: deliver pending notifications (automatic mode only); `only_if_due`: skip unless a retry is due or
     // the card holds notifications never tried. `reread`: re-read the card afterwards when anything was sent (not
     // inside a job: enqueue re-reads it once the job is done, after its reply).
@@ -146,6 +147,9 @@ private:
     bool worker_reread_eid_ = false;            // worker only: the card was away; it may be another one
     std::string worker_last_error_;             // worker only: logged once, not on every retry
     CardFacts worker_facts_;                    // worker only: the last successful read, for partial re-reads
+    // worker only: set by a download whose every notification outcome was removed from the card: the sequence
+    // numbers removed. The next read derives the pending list from the cached one instead of reading it.
+    std::optional<std::vector<std::int64_t>> worker_removed_;
     CardFacts facts_;                           // bus thread only
     std::map<std::string, std::unique_ptr<ProfileObject>> profiles_;    // bus thread only, by ICCID
     std::map<std::string, std::shared_ptr<DownloadObject>> downloads_;  // bus thread only, by path
