@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <sdbus-c++/sdbus-c++.h>
+
 #include "bench/daemon_path.h"
 #include "bench/scenario.h"
 #include "drivers/virtual/euicc_factory.h"
@@ -35,10 +37,12 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =
     "usage: lpad-bench-daemon [--cards 1,4,16] [--latency-ms 10] [--profile NAME.der] [--pki DIR]\n"
-    "                         [--lpad PATH] [--lpactl PATH] [--keep]\n"
+    "                         [--client dbus|lpactl] [--lpad PATH] [--lpactl PATH] [--keep]\n"
     "  --cards LIST      eUICC counts, each a set in its own lpad, all downloading at once (default 1,4,16)\n"
     "  --latency-ms N    virtual card delay before every APDU in the sets (default 10; the APDU count: 0)\n"
     "  --profile NAME    UPP (SAIP DER) of every order (default TS48v5_SAIP2.3_NoBERTLV.der)\n"
+    "  --client KIND     who asks for the downloads in the sets: dbus (default: one D-Bus connection per download\n"
+    "                    in this process, calling Euicc.Download) or lpactl (one lpactl process per download)\n"
     "  --keep            keep the work directory (logs, card states)\n";
 const std::string kHost = "testsmdpplus1.example.com";
 
@@ -49,6 +53,7 @@ struct Args {
     std::string pki = LPAD_BENCH_PKI_DIR;
     std::string lpad = LPAD_BENCH_LPAD, lpactl = LPAD_BENCH_LPACTL;
     bool keep = false;
+    bool lpactl_client = false;
 };
 
 unsigned number(const std::string& s) {
@@ -81,6 +86,11 @@ Args parse(int argc, char** argv) {
         else if (arg == "--lpad") a.lpad = value();
         else if (arg == "--lpactl") a.lpactl = value();
         else if (arg == "--keep") a.keep = true;
+        else if (arg == "--client") {
+            std::string kind = value();
+            if (kind != "dbus" && kind != "lpactl") fail(Errc::InvalidArgument, "--client: dbus or lpactl");
+            a.lpactl_client = kind == "lpactl";
+        }
         else fail(Errc::InvalidArgument, "unknown argument " + arg + "\n" + kUsage);
     }
     if (!fs::exists(a.profile) && a.profile.find('/') == std::string::npos)
@@ -215,16 +225,49 @@ SetFigures card_set(const Args& a, const DaemonPaths& paths, Smdp& smdp, unsigne
     const double lpad0 = process_cpu_seconds(lpad.pid()), self0 = self_cpu_seconds(),
                  kids0 = children_cpu_seconds();
 
-    const auto t0 = Clock::now();
-    std::vector<std::unique_ptr<Child>> clients;
-    for (unsigned i = 0; i < n; ++i)
-        clients.push_back(std::make_unique<Child>(
-            std::vector<std::string>{paths.lpactl, "--timeout", "900", "--euicc", std::to_string(i), "-j", "download",
-                                     codes[i]},
-            paths.work + "/" + names[i] + ".download", paths.work + "/" + names[i] + ".download"));
-    std::vector<int> status;
-    for (auto& c : clients) status.push_back(c->wait());
-    const auto t1 = Clock::now();
+    std::vector<int> status(n, 0);
+    std::vector<std::string> errors(n);
+    Clock::time_point t0, t1;
+    if (a.lpactl_client) {
+        t0 = Clock::now();
+        std::vector<std::unique_ptr<Child>> clients;
+        for (unsigned i = 0; i < n; ++i)
+            clients.push_back(std::make_unique<Child>(
+                std::vector<std::string>{paths.lpactl, "--timeout", "900", "--euicc", std::to_string(i), "-j",
+                                         "download", codes[i]},
+                paths.work + "/" + names[i] + ".download", paths.work + "/" + names[i] + ".download"));
+        for (unsigned i = 0; i < n; ++i) status[i] = clients[i]->wait();
+        t1 = Clock::now();
+    } else {
+        // One bus connection per download, connected before the clock starts; each call blocks its own thread.
+        std::vector<std::unique_ptr<sdbus::IConnection>> connections;
+        std::vector<std::unique_ptr<sdbus::IProxy>> proxies;
+        for (unsigned i = 0; i < n; ++i) {
+            connections.push_back(sdbus::createSessionBusConnection());
+            proxies.push_back(sdbus::createProxy(*connections.back(), "org.lpad.Lpad1",
+                                                 "/org/lpad/Lpad1/euicc/" + std::to_string(i)));
+        }
+        t0 = Clock::now();
+        std::vector<std::thread> threads;
+        for (unsigned i = 0; i < n; ++i)
+            threads.emplace_back([&, i] {
+                try {
+                    sdbus::ObjectPath path;
+                    std::string iccid;
+                    proxies[i]
+                        ->callMethod("Download")
+                        .onInterface("org.lpad.Lpad1.Euicc")
+                        .withTimeout(std::chrono::seconds(900))
+                        .withArguments(codes[i], std::map<std::string, sdbus::Variant>{})
+                        .storeResultsTo(path, iccid);
+                } catch (const std::exception& e) {
+                    status[i] = 1;
+                    errors[i] = e.what();
+                }
+            });
+        for (auto& t : threads) t.join();
+        t1 = Clock::now();
+    }
 
     SetFigures f;
     f.cards = n;
@@ -234,8 +277,9 @@ SetFigures card_set(const Args& a, const DaemonPaths& paths, Smdp& smdp, unsigne
     f.cpu_lpactl = children_cpu_seconds() - kids0;
     for (unsigned i = 0; i < n; ++i) {
         if (status[i] != 0)
-            fail(Errc::Internal, "eUICC " + std::to_string(i) + ": lpactl download exited " +
-                                     std::to_string(status[i]) + " (" + paths.work + "/" + names[i] + ".download)");
+            fail(Errc::Internal, "eUICC " + std::to_string(i) + ": the download failed (" +
+                                     (errors[i].empty() ? paths.work + "/" + names[i] + ".download" : errors[i]) +
+                                     ")");
         long apdus = delta(read_counters(paths.work + "/" + names[i] + ".counters"), before[i], "apdus");
         f.apdus_min = i == 0 ? apdus : std::min(f.apdus_min, apdus);
         f.apdus_max = std::max(f.apdus_max, apdus);
@@ -276,9 +320,10 @@ int main(int argc, char** argv) {
         Smdp smdp(a.pki);
         floor_section(a, paths, smdp);
 
-        std::printf("\n%u ms per APDU, every eUICC downloading at once (%u cores online)\n\n", a.latency_ms,
+        std::printf("\n%u ms per APDU, every eUICC downloading at once, client %s (%u cores online)\n\n",
+                    a.latency_ms, a.lpactl_client ? "lpactl (a process per download)" : "D-Bus (a connection per download)",
                     static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN)));
-        std::printf("| eUICCs | wall s | x one card | APDUs per card | CPU s lpad | CPU s SM-DP+ | CPU s lpactl | "
+        std::printf("| eUICCs | wall s | x one card | APDUs per card | CPU s lpad | CPU s SM-DP+ and client | CPU s lpactl | "
                     "CPU s / wall s |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         double one = 0;
         for (std::size_t i = 0; i < a.cards.size(); ++i) {
