@@ -46,7 +46,7 @@ Child::Child(const std::vector<std::string>& argv, const std::string& out_file, 
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);  // a bare name: PATH
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         pid_ = -1;
@@ -123,7 +123,7 @@ std::map<std::string, long> read_counters(const std::string& path) {
 }
 
 PrivateBus::PrivateBus(const std::string& work)
-    : daemon_({"/usr/bin/dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1",
+    : daemon_({"dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1",
                "--address=unix:path=" + work + "/bus"},
               work + "/bus.address", work + "/bus.log") {
     for (auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until;) {

@@ -16,7 +16,7 @@ namespace lpad::bench {
 // A child process, killed (SIGTERM, then SIGKILL after 10 s) and reaped on destruction.
 class Child {
 public:
-    // Starts argv[0] (a path) with stdout and stderr appended to the given files ("" = /dev/null).
+    // Starts argv[0] (a path, or a name looked up in PATH) with stdout and stderr appended to the given files ("" = /dev/null).
     Child(const std::vector<std::string>& argv, const std::string& out_file, const std::string& err_file);
     ~Child();
     Child(const Child&) = delete;
