@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "drivers/virtual/euicc.h"
+#include "drivers/virtual/euicc_issue.h"
 
 #include <filesystem>
 
@@ -31,6 +32,7 @@ std::unique_ptr<Euicc> Euicc::open(const std::string& state_path, const std::opt
         state = EuiccState::load(state_path);
     } else if (pki_dir) {
         state.config = EuiccConfig::from_pki_dir(*pki_dir, curve);
+        if (eid) personalise_for_eid(state.config, *pki_dir, curve, *eid);  // a new card takes the EID it is given
         created = true;
     } else {
         fail(Errc::NotFound, state_path.empty()
@@ -39,7 +41,7 @@ std::unique_ptr<Euicc> Euicc::open(const std::string& state_path, const std::opt
     }
     if (eid && eid_from_string(*eid) != state.config.eid)
         fail(Errc::InvalidArgument, "virtual eUICC: eid=" + *eid + " but the card's EID is " +
-                                        eid_to_string(state.config.eid));
+                                        eid_to_string(state.config.eid) + " (an existing card keeps its EID)");
     auto card = std::make_unique<Euicc>(std::move(state), state_path);
     if (created) card->persist();
     return card;

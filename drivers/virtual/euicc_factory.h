@@ -5,7 +5,9 @@
 //
 // The path is the card's state file: loaded when it exists, otherwise created from the SGP.26-layout directory
 // `pki` (eUICC/, EUM/, CertificateIssuer/) with the certificates of `curve` (default NIST). Without a path the card
-// lives in memory only (pki required). `eid`, when given, must be the card's EID (a guard against the wrong file).
+// lives in memory only (pki required). `eid` gives a new card that EID: a new eUICC key and certificate signed with
+// the PKI's EUM key (euicc_issue.h), refused when the EUM's permitted EID range does not cover it. An existing state
+// keeps its EID: `eid` must then equal it (a guard against the wrong file).
 #pragma once
 
 #include "drivers/virtual/virtual_transport.h"

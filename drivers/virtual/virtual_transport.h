@@ -52,8 +52,15 @@ public:
     bool is_open() const;
     // The card, for tests and benchmarks (knobs, counters).
     const std::shared_ptr<VirtualCard>& card() const { return card_; }
+    // URI knob `counters=PATH`: after every APDU the card's counters are written to PATH (replaced atomically),
+    // one "name value" line each (apdus, manage_channel, select, store_data, get_response, other, bytes_in,
+    // bytes_out), so a benchmark can count the APDUs of a card that lives inside another process (lpad). The
+    // `virtual:` driver sets it from the URI; the vpcd bridge (which does not use this transport) ignores it.
+    void set_counters_file(std::string path) { counters_path_ = std::move(path); }
 
 private:
+    void write_counters() const;
+    std::string counters_path_;
     std::shared_ptr<VirtualCard> card_;
     mutable std::recursive_mutex mutex_;  // ApduTransport's channel operations re-enter transmit()
     bool open_ = false;

@@ -5,12 +5,8 @@
 #include "libapdu/identifiers.h"
 
 namespace lpad::daemon {
-
-void read_card_facts(core::CardSession& card, CardFacts& facts) {
-    if (facts.eid.empty()) facts.eid = eid_to_string(card.eid());
-    auto addresses = card.configured_addresses();
-    facts.default_smdp = addresses.default_dp_address.value_or("");
-    facts.root_smds = addresses.root_ds_address;
+namespace {
+void read_info2(core::CardSession& card, CardFacts& facts) {
     auto info2 = card.euicc_info2();
     facts.profile_version = info2.profile_version;
     facts.svn = info2.svn;
@@ -25,10 +21,23 @@ void read_card_facts(core::CardSession& card, CardFacts& facts) {
     } catch (const Error&) {
         facts.free_nv = facts.free_volatile = -1;  // a card with an unreadable extCardResource: unknown
     }
-    core::ProfileQuery query;
-    query.icons = true;
-    facts.profiles = card.profiles(query);
-    facts.notifications = card.list_notifications();
+}
+}  // namespace
+
+void read_card_facts(core::CardSession& card, CardFacts& facts, unsigned parts) {
+    if (facts.eid.empty()) facts.eid = eid_to_string(card.eid());
+    if (parts & kPartAddresses) {
+        auto addresses = card.configured_addresses();
+        facts.default_smdp = addresses.default_dp_address.value_or("");
+        facts.root_smds = addresses.root_ds_address;
+    }
+    if (parts & kPartInfo2) read_info2(card, facts);
+    if (parts & kPartProfiles) {
+        core::ProfileQuery query;
+        query.icons = true;
+        facts.profiles = card.profiles(query);
+    }
+    if (parts & kPartNotifications) facts.notifications = card.list_notifications();
     facts.status = "ok";
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the daemon knows about one eUICC, read after every job (ARCHITECTURE: reads are served from this cache, so
-// property reads never wait for the card).
+// property reads never wait for the card). After a job only the parts it can have changed are read again.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +25,18 @@ struct CardFacts {
     std::vector<es10::NotificationMetadata> notifications;
 };
 
-// Reads everything from the card (the EID only when `facts.eid` is empty). Throws like CardSession.
-void read_card_facts(core::CardSession& card, CardFacts& facts);
+// The parts of CardFacts, each read with one ES10 function.
+enum CardPart : unsigned {
+    kPartAddresses = 1,      // GetEuiccConfiguredAddresses: default SM-DP+, root SM-DS
+    kPartInfo2 = 2,          // GetEUICCInfo2: versions, CI key ids, free memory
+    kPartProfiles = 4,       // GetProfilesInfo (with icons)
+    kPartNotifications = 8,  // ListNotification
+    kPartsAll = 15,
+};
+
+// Reads the given parts from the card into `facts`, leaving the others as they are (the EID only when `facts.eid`
+// is empty). Throws like CardSession.
+void read_card_facts(core::CardSession& card, CardFacts& facts, unsigned parts = kPartsAll);
 
 std::string iccid_string(const es10::ProfileInfo& p);
 std::string operation_name(es10::NotificationEvent event);  // "install", "enable", ...

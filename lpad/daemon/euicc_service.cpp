@@ -22,6 +22,10 @@ std::optional<T> option(const std::map<std::string, sdbus::Variant>& options, co
     return it->second.get<T>();
 }
 
+// What a download can change: the profile list, the notifications and the free memory (EUICCInfo2); never the
+// configured addresses. Read in the download's own session (issue 16: the daemon path at the in-process floor).
+constexpr unsigned kDownloadChanges = kPartProfiles | kPartNotifications | kPartInfo2;
+
 es10::ProfileIdentifier by_iccid(const std::string& iccid) {
     return es10::ProfileIdentifier::from_iccid(iccid_to_bcd(iccid));
 }
@@ -120,7 +124,7 @@ void EuiccService::post_status(std::string status) {
 }
 
 template <class Body, class... Out>
-void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body) {
+void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body, unsigned reread) {
     auto pending = std::make_shared<std::optional<sdbus::Result<Out...>>>(std::move(result));
     auto ticket = admit([pending](const DbusError& err) {
         if (!*pending) return;
@@ -128,7 +132,7 @@ void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body) {
         pending->reset();
     });
     if (!ticket) return;
-    worker_->submit_fn([this, ticket, pending, body = std::move(body)]() mutable {
+    worker_->submit_fn([this, ticket, pending, reread, body = std::move(body)]() mutable {
         if (!ticket->start()) return;  // refused (and answered) while queued
         std::optional<std::tuple<Out...>> value;
         std::optional<DbusError> error;
@@ -137,9 +141,10 @@ void EuiccService::enqueue(sdbus::Result<Out...>&& result, Body body) {
         } catch (const std::exception& e) {
             error = to_dbus_error(e);
             log::warning("euicc" + std::to_string(index_), error->name + ": " + error->message);
+            card_->close();  // a failed job's session is not reused for the re-read
         }
-        card_->close();
-        auto facts = read_facts();
+        // In the job's session when it worked: no second MANAGE CHANNEL / SELECT for the re-read.
+        auto facts = read_facts(reread);
         context_.loop.post_fn([this, pending, value = std::move(value), error = std::move(error),
                                facts = std::move(facts)]() mutable {
             // The reply first, while the object whose method it answers is still registered (a deleted profile's
@@ -188,17 +193,28 @@ void EuiccService::on_name_lost(const std::string& unique_name) {
     consent_gate_->decide(core::ConsentDecision{false, std::nullopt, true});
 }
 
-void EuiccService::refresh_cache() {
-    if (auto f = read_facts())
+void EuiccService::refresh_cache(unsigned parts) {
+    if (auto f = read_facts(parts))
         context_.loop.post_fn([this, f = std::move(*f)]() mutable { apply_facts(std::move(f)); });
 }
 
-std::optional<CardFacts> EuiccService::read_facts() {
+std::optional<CardFacts> EuiccService::read_facts(unsigned parts) {
     const std::string tag = "euicc" + std::to_string(index_);
-    CardFacts f;
+    auto removed = std::exchange(worker_removed_, std::nullopt);
+    if (!worker_ok_ || worker_reread_eid_) parts = kPartsAll;  // nothing (trustworthy) to keep from before
+    else if (removed && (parts & kPartNotifications)) parts &= ~unsigned{kPartNotifications};  // derived below
+    if (parts == 0) {
+        card_->close();
+        return std::nullopt;
+    }
+    CardFacts f = parts == kPartsAll ? CardFacts{} : worker_facts_;
     if (!worker_reread_eid_) f.eid = worker_eid_;
     try {
-        read_card_facts(*card_, f);
+        read_card_facts(*card_, f, parts);
+        if (removed && !(parts & kPartNotifications))
+            std::erase_if(f.notifications, [&](const auto& n) {
+                return std::find(removed->begin(), removed->end(), n.seq_number) != removed->end();
+            });
         if (!worker_eid_.empty() && f.eid != worker_eid_) {
             // Another eUICC in the same place: its notifications have their own retry queue.
             log::info(tag, "a different eUICC (EID " + f.eid + ", was " + worker_eid_ + ")");
@@ -226,6 +242,7 @@ std::optional<CardFacts> EuiccService::read_facts() {
     worker_reread_eid_ = false;
     worker_last_error_.clear();
     card_->close();
+    worker_facts_ = f;
     return f;
 }
 
@@ -330,11 +347,23 @@ void EuiccService::process_due_notifications(bool only_if_due, bool reread, bool
                 log::info("euicc" + std::to_string(index_),
                           "notification " + std::to_string(o.seq_number) + " not delivered: " + o.message);
         card_->close();
-        if (reread && !outcomes.empty()) refresh_cache();
+        if (reread && !outcomes.empty()) refresh_cache(kPartNotifications);
     } catch (const std::exception& e) {
         card_->close();
         log::warning("euicc" + std::to_string(index_), std::string("notifications: ") + e.what());
     }
+}
+
+void EuiccService::note_delivered(const core::DownloadResult& r) {
+    // The pending list after the download = the cached one minus what was removed, when every notification the
+    // download handled (its own install notification among them) was removed: no ListNotification needed.
+    if (r.notifications.empty()) return;
+    std::vector<std::int64_t> seqs;
+    for (const auto& o : r.notifications) {
+        if (!o.removed) return;
+        seqs.push_back(o.seq_number);
+    }
+    worker_removed_ = std::move(seqs);
 }
 
 core::DownloadOptions EuiccService::download_options(const std::map<std::string, sdbus::Variant>& options) {
@@ -373,8 +402,9 @@ void EuiccService::Download(sdbus::Result<sdbus::ObjectPath, std::string>&& resu
             ~ClearProgress() { s->set_progress("", 0); }
         } clear{this};
         auto r = download_remembered(card, code, std::move(opts));
+        note_delivered(r);
         return std::tuple<sdbus::ObjectPath, std::string>{sdbus::ObjectPath(path_ + "/profile/" + r.iccid), r.iccid};
-    });
+    }, kDownloadChanges);
 }
 
 void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, std::string activation_code,
@@ -431,14 +461,15 @@ void EuiccService::PreviewDownload(sdbus::Result<sdbus::ObjectPath>&& result, st
         try {
             opts.notifications = &sender();
             auto r = download_remembered(*card_, code, std::move(opts));
+            note_delivered(r);
             profile_path = path_ + "/profile/" + r.iccid;
         } catch (const std::exception& e) {
             error = to_dbus_error(e);
             log::warning("euicc" + std::to_string(index_), error->name + ": " + error->message);
         }
         set_progress("", 0);
-        card_->close();
-        auto facts = read_facts();
+        if (error) card_->close();
+        auto facts = read_facts(kDownloadChanges);
         context_.loop.post_fn([this, path, gate, pending, profile_path, error, facts = std::move(facts)]() mutable {
             if (consent_gate_ == gate) {
                 consent_gate_.reset();
@@ -482,7 +513,7 @@ void EuiccService::Discover(sdbus::Result<std::vector<sdbus::Struct<std::string,
         std::vector<sdbus::Struct<std::string, std::string>> events;
         for (const auto& e : r.events) events.emplace_back(e.event_id, e.rsp_server_address);
         return std::tuple{events};
-    });
+    }, 0);  // the card's profiles, addresses and notifications stay as they were
 }
 
 void EuiccService::SetDefaultSmdpAddress(sdbus::Result<>&& result, std::string address) {
@@ -498,7 +529,7 @@ void EuiccService::SetDefaultSmdpAddress(sdbus::Result<>&& result, std::string a
     enqueue(std::move(result), [address](core::CardSession& card) {
         card.set_default_dp_address(address);
         return std::tuple<>{};
-    });
+    }, kPartAddresses);
 }
 
 void EuiccService::ResetMemory(sdbus::Result<>&& result, std::vector<std::string> what) {
@@ -516,7 +547,7 @@ void EuiccService::ResetMemory(sdbus::Result<>&& result, std::vector<std::string
         card.close();
         process_due_notifications(false, false);  // the deletes' notifications
         return std::tuple<>{};
-    });
+    }, kPartsAll);
 }
 
 void EuiccService::ProcessNotifications(
@@ -531,7 +562,7 @@ void EuiccService::ProcessNotifications(
             out.emplace_back(r.seq_number, r.sent, r.removed,
                              r.error ? std::string(kErrorPrefix) + std::string(errc_name(*r.error)) : std::string());
         return std::tuple{out};
-    });
+    }, kPartNotifications);
 }
 
 void EuiccService::RemoveNotification(sdbus::Result<>&& result, int64_t seq_number) {
@@ -542,12 +573,12 @@ void EuiccService::RemoveNotification(sdbus::Result<>&& result, int64_t seq_numb
         if (!known) fail(Errc::NotFound, "no pending notification " + std::to_string(seq_number));
         sender().remove(card, seq_number, true);
         return std::tuple<>{};
-    });
+    }, kPartNotifications);
 }
 
 void EuiccService::Refresh(sdbus::Result<>&& result) {
     LPAD_CHECK_MUTATION(result)
-    enqueue(std::move(result), [](core::CardSession&) { return std::tuple<>{}; });
+    enqueue(std::move(result), [](core::CardSession&) { return std::tuple<>{}; }, kPartsAll);
 }
 
 void EuiccService::profile_job(sdbus::Result<>&& result, sdbus::IObject& caller, const std::string& iccid,
@@ -569,7 +600,9 @@ void EuiccService::profile_job(sdbus::Result<>&& result, sdbus::IObject& caller,
             process_due_notifications(false, false);
         }
         return std::tuple<>{};
-    });
+    }, op == "nickname" ? unsigned{kPartProfiles}
+       : op == "delete" ? unsigned{kPartProfiles | kPartNotifications | kPartInfo2}  // free memory grows
+                        : unsigned{kPartProfiles | kPartNotifications});
 }
 
 }  // namespace lpad::daemon

@@ -98,10 +98,11 @@ private:
     uint32_t DownloadPercent() override { return percent_; }
     std::map<std::string, std::string> InterruptedDownload() override { return interrupted_; }
 
-    // Runs `body(card)` on the worker, re-reads the card, then on the bus thread replies with the tuple `body`
+    // Runs `body(card)` on the worker, re-reads the `reread` parts of the card (CardPart; the ones the job can have
+    // changed, in the job's own session when it worked), then on the bus thread replies with the tuple `body`
     // returned (or the mapped error) and then updates the objects (the update may remove the object being answered).
     template <class Body, class... Out>
-    void enqueue(sdbus::Result<Out...>&& result, Body body);
+    void enqueue(sdbus::Result<Out...>&& result, Body body, unsigned reread);
     // A queued job that can be refused (Busy) until it starts: while a preview waits for consent the worker is held,
     // so jobs queued behind it, and new ones, are answered at once instead of timing out unnoticed.
     struct Ticket {
@@ -117,16 +118,18 @@ private:
     void refuse_queued();                // bus thread: every job not started yet gets Busy
     DbusError busy_error() const;        // bus thread
     void on_name_lost(const std::string& unique_name);  // bus thread: a client left the bus
-    // Worker side: re-read the card into a snapshot (nullopt when it cannot be read: Status is posted instead).
-    std::optional<CardFacts> read_facts();
+    // Worker side: re-read `parts` of the card (all of them after a failed read or a card change) into a snapshot
+    // (nullopt when it cannot be read: Status is posted instead; also when there was nothing to read).
+    std::optional<CardFacts> read_facts(unsigned parts = kPartsAll);
     // Worker side: re-read the card and post the snapshot to the bus thread.
-    void refresh_cache();
+    void refresh_cache(unsigned parts = kPartsAll);
     void post_status(std::string status);  // worker: Status only (the card could not be read)
     void on_presence(const drivers::PresenceEvent& event);  // worker
     void on_idle();                                          // worker
     void apply_facts(CardFacts facts);  // bus thread
     void set_progress(std::string stage, unsigned percent);  // any thread
     core::DownloadOptions download_options(const std::map<std::string, sdbus::Variant>& options);
+    void note_delivered(const core::DownloadResult& r);  // worker: see worker_removed_
     // Worker: deliver pending notifications (automatic mode only); `only_if_due`: skip unless a retry is due or
     // the card holds notifications never tried. `reread`: re-read the card afterwards when anything was sent (not
     // inside a job: enqueue re-reads it once the job is done, after its reply).
@@ -163,6 +166,10 @@ private:
     bool worker_ok_ = false;                    // worker only: the last read succeeded
     bool worker_reread_eid_ = false;            // worker only: the card was away; it may be another one
     std::string worker_last_error_;             // worker only: logged once, not on every retry
+    CardFacts worker_facts_;                    // worker only: the last successful read, for partial re-reads
+    // worker only: set by a download whose every notification outcome was removed from the card: the sequence
+    // numbers removed. The next read derives the pending list from the cached one instead of reading it.
+    std::optional<std::vector<std::int64_t>> worker_removed_;
     CardFacts facts_;                           // bus thread only
     std::map<std::string, std::unique_ptr<ProfileObject>> profiles_;    // bus thread only, by ICCID
     std::map<std::string, std::shared_ptr<DownloadObject>> downloads_;  // bus thread only, by path

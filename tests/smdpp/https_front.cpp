@@ -18,6 +18,10 @@ bool is_loopback_peer(const std::string& addr) {
     return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
 }
 
+namespace {
+constexpr std::size_t kConnectionThreads = 64;  // concurrent connections served; more wait for a free thread
+}  // namespace
+
 HttpsFrontEnd::HttpsFrontEnd(SmdpServer& server, const std::string& listen_address, int port) : server_(server) {
     const ServerPki& pki = server.pki();
     bool ctx_ok = false;
@@ -54,6 +58,10 @@ HttpsFrontEnd::HttpsFrontEnd(SmdpServer& server, const std::string& listen_addre
     http_->Post(R"(/.*)", handler);
     http_->Get(R"(/.*)", handler);
     http_->Delete(R"(/.*)", handler);
+    // Every kept-alive connection holds one pool thread while it waits for its next request, and an LPA keeps its
+    // connection through a whole download (mostly waiting on the card). httplib's default pool (8 threads on a
+    // small machine) made the 9th concurrent download wait for one of the first 8 to finish (issue 16).
+    http_->new_task_queue = [] { return new httplib::ThreadPool(kConnectionThreads); };
     http_->set_keep_alive_max_count(1000);
     http_->set_read_timeout(30, 0);
     http_->set_payload_max_length(4 * 1024 * 1024);

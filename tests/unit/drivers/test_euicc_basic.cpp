@@ -108,10 +108,10 @@ TEST_CASE("euicc: unparsable or unknown commands get 6A80, as a card answers") {
     CHECK(rig.call(es10::GetEuiccDataRequest{}).eid_value.size() == 16);
 }
 
-TEST_CASE("euicc: eid= must match, a missing state file needs pki=") {
+TEST_CASE("euicc: eid= of the PKI's own eUICC, bad EIDs refused, a missing state file needs pki=") {
     TempDir dir;
     CHECK_NOTHROW(CardRig(card_uri(dir.file("a.json")) + "&eid=" + pki_eid()));
-    CHECK_THROWS_AS(CardRig(card_uri(dir.file("b.json")) + "&eid=89049032123451234512345678901335"), Error);
+    CHECK_THROWS_AS(CardRig(card_uri(dir.file("b.json")) + "&eid=89049032123451234512345678901335"), Error);  // check digits
     CHECK_FALSE(fs::exists(dir.file("b.json")));
     CHECK_THROWS_AS(CardRig("virtual:" + dir.file("c.json")), Error);
     // An existing state file no longer needs pki=.

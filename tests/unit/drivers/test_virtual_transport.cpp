@@ -3,6 +3,12 @@
 // test application behind the card; fault injection and the registry entry.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
 #include "drivers/registry.h"
 #include "drivers/virtual/virtual_transport.h"
 #include "libapdu/error.h"
@@ -230,4 +236,34 @@ TEST_CASE("virtual-driver: registry entry and URI parameters") {
     d->open();
     d->transmit(from_hex("0070000001"));
     CHECK(code_of([&] { d->transmit(from_hex("00708001")); }) == Errc::TransportError);
+}
+
+TEST_CASE("virtual-driver: counters=PATH holds the card's counters after every APDU") {
+    FactoryGuard guard{test_factory()};
+    char dir[] = "/tmp/lpad-counters-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string path = std::string(dir) + "/card.counters";
+    auto read = [&] {
+        std::ifstream in(path);
+        std::map<std::string, long> values;
+        std::string name;
+        long value = 0;
+        while (in >> name >> value) values[name] = value;
+        return values;
+    };
+    auto t = drivers::create_transport("virtual:?counters=" + path);
+    t->open();
+    CHECK(t->transmit(from_hex("0070000001")) == from_hex("019000"));  // MANAGE CHANNEL open
+    auto after_one = read();
+    CHECK(after_one["apdus"] == 1);
+    CHECK(after_one["manage_channel"] == 1);
+    CHECK(after_one["bytes_in"] == 5);
+    CHECK(after_one["bytes_out"] == 3);
+    CHECK(t->transmit(from_hex("01A4040010A0000005591010FFFFFFFF8900000100")).size() >= 2);  // SELECT
+    t->transmit(from_hex("0070800100"));                                                   // MANAGE CHANNEL close
+    auto after_three = read();
+    CHECK(after_three["apdus"] == 3);
+    CHECK(after_three["select"] == 1);
+    CHECK(after_three["manage_channel"] == 2);
+    std::filesystem::remove_all(dir);
 }
