@@ -5,9 +5,9 @@
 # and lpad on a virtual eUICC with two downloaded profiles, then prints for each configuration:
 #   - lpad's RSS, Private_Dirty and Anonymous memory (/proc/PID/smaps_rollup) and the shared libraries it maps
 #     (/proc/PID/maps), idle and after OPS lpactl operations (profile list, chip info, profile nickname);
-#   - lpactl cold: the wall time of `lpactl --version` (exec + dynamic linking), of `lpactl profile list`, its
-#     phases from a dbus-monitor --profile trace (start → Hello → first call to lpad → last reply → exit) and the
-#     D-Bus calls it makes (to the bus, to lpad).
+#   - lpactl cold: the wall time of /bin/true (for scale), `lpactl --version` (exec, dynamic linking, init) and
+#     `lpactl profile list`; the D-Bus calls one list makes (dbus-monitor: to the bus, to lpad) and its phases
+#     under strace (exec → connect → last reply → output → exit).
 # Configurations: "virtual" (only the virtual eUICC) and "virtual+pcsc+qmi" (a pcsc: and a qmi: card that are not
 # there: their modules and libraries are loaded, nothing else changes).
 #   footprint.sh [--ops N] [--runs N] [--lpad-before PATH]
@@ -90,8 +90,6 @@ operations() {  # N lpactl calls through D-Bus, cycling list / chip info / nickn
   done
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-now_us() { echo $(( $(date +%s%N) / 1000 )); }
 
 echo "lpad-footprint: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $ops operations"
 start_lpad "$LPAD" "$card"
@@ -124,58 +122,68 @@ echo
 # lpactl cold.
 start_lpad "$LPAD" "$card"
 echo "lpactl cold ($runs runs each, median; profile list with 2 profiles):"
-for cmd in "--version" "profile list" "-j profile list"; do
-  ts=()
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_us); "$LPACTL" $cmd >/dev/null; t1=$(now_us); ts+=($((t1 - t0)))
-  done
-  printf "  lpactl %-18s %7.2f ms\n" "$cmd" "$(printf '%s\n' "${ts[@]}" | median | awk '{print $1/1000}')"
-done
-LD_DEBUG=statistics "$LPACTL" --version 2>&1 >/dev/null | sed -n 's/^ *[0-9]*: *//; s/total startup time in dynamic loader: /dynamic loader: /p' |
-  head -1 | sed 's/^/  /'
+ts=()
+# measure CMD...: median wall time and median CPU time (user + system) of RUNS runs, from bash's `time`.
+measure() {
+  local TIMEFORMAT='%3R %3U %3S' i
+  : >"$tmp/times"
+  for ((i = 0; i < runs; i++)); do { time "$@" >/dev/null 2>&1; } 2>>"$tmp/times"; done
+  python3 -c 'import statistics as s, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+print("wall %7.2f ms   CPU %6.2f ms" % (s.median(float(r[0]) for r in rows) * 1000,
+                                        s.median(float(r[1]) + float(r[2]) for r in rows) * 1000))' "$tmp/times"
+}
+printf "  %-24s %s  (process start on this machine, for scale)\n" "/bin/true" "$(measure /bin/true)"
+printf "  %-24s %s\n" "lpactl --version" "$(measure "$LPACTL" --version)"
+printf "  %-24s %s\n" "lpactl profile list" "$(measure "$LPACTL" profile list)"
+printf "  %-24s %s\n" "lpactl -j profile list" "$(measure "$LPACTL" -j profile list)"
+LD_DEBUG=statistics "$LPACTL" --version 2>&1 >/dev/null |
+  sed -n 's/^[[:space:]]*[0-9]*:[[:space:]]*total startup time in dynamic loader: /  dynamic loader (LD_DEBUG=statistics): /p'
 echo "  libraries lpactl loads: $(ldd "$LPACTL" | wc -l)"
 
-# One traced run: the phases and the D-Bus calls.
+# The D-Bus calls of one run (dbus-monitor), and its phases from one run under strace (syscall timestamps; strace
+# slows the process down, so the split is indicative and the untraced medians above are the figures).
 dbus-monitor --profile >"$tmp/monitor" 2>/dev/null &
 mon=$!
 pids+=($mon)
 sleep 1
-t0=$(now_us); "$LPACTL" profile list >/dev/null; t1=$(now_us)
+"$LPACTL" profile list >/dev/null
 sleep 0.5
 kill "$mon"; wait "$mon" 2>/dev/null || true
-python3 - "$tmp/monitor" "$t0" "$t1" <<'PY'
+python3 - "$tmp/monitor" <<'PY'
 import sys
-path, t0, t1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rows = []
-for line in open(path):
-    f = line.split('\t')
-    if len(f) < 3 or f[0] not in ('mc', 'mr', 'err', 'sig'):
-        continue
-    t = int(float(f[1]) * 1e6)
-    if t0 <= t <= t1:
-        rows.append((f[0], t, f))
-# mc: type time serial sender destination path interface member; mr/err: type time serial sender destination reply_serial
-hello = next((r for r in rows if r[0] == 'mc' and r[2][-1].strip() == 'Hello'), None)
-if not hello:
-    print("  (no trace: dbus-monitor saw no Hello from lpactl)")
-    sys.exit(0)
-me = None
-calls = [r for r in rows if r[0] == 'mc' and r[1] >= hello[1]]
-for r in rows:
-    if r[0] == 'mr' and r[2][5].strip() == hello[2][2]:
-        me = r[2][4]
-        break
-mine = [r for r in calls if r[2][3] == me or r[2][3] == ':' or r is hello]
-to_bus = [r for r in mine if r[2][4] == 'org.freedesktop.DBus']
-to_lpad = [r for r in mine if r[2][4] != 'org.freedesktop.DBus']
-replies = [r for r in rows if r[0] in ('mr', 'err') and r[2][4] == me]
-last = max((r[1] for r in replies), default=hello[1])
-first_lpad = min((r[1] for r in to_lpad), default=last)
-ms = lambda a, b: (b - a) / 1000
-print(f"  traced profile list: {ms(t0, t1):.2f} ms = start+link+parse {ms(t0, hello[1]):.2f}"
-      f" | connect, Hello, match rules {ms(hello[1], first_lpad):.2f}"
-      f" | calls to lpad {ms(first_lpad, last):.2f} | print+exit {ms(last, t1):.2f}")
-print(f"  D-Bus calls: {len(to_bus)} to the bus ({', '.join(sorted(set(r[2][-1].strip() for r in to_bus)))}),"
-      f" {len(to_lpad)} to lpad ({', '.join(r[2][6] + '.' + r[2][7].strip() for r in to_lpad)})")
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l[:3] in ('mc\t', 'mr\t', 'err')]
+# mc: type time serial sender destination path interface member; mr/err: type time serial sender destination serial
+hello = next((f for f in rows if f[0] == 'mc' and f[7] == 'Hello' and f[4] == 'org.freedesktop.DBus'), None)
+if hello is None:
+    print("  (dbus-monitor saw no Hello)"); sys.exit(0)
+me = hello[3]
+calls = [f for f in rows if f[0] == 'mc' and f[3] == me]
+to_bus = [f[7] for f in calls if f[4] == 'org.freedesktop.DBus']
+to_lpad = [f[6].split('.')[-1] + '.' + f[7] for f in calls if f[4] != 'org.freedesktop.DBus']
+count = lambda xs: ', '.join(f"{x} x{xs.count(x)}" if xs.count(x) > 1 else x for x in dict.fromkeys(xs))
+print(f"  D-Bus calls of one profile list: {len(to_bus)} to the bus ({count(to_bus)}), {len(to_lpad)} to lpad ({count(to_lpad)})")
 PY
+if command -v strace >/dev/null; then
+  strace -f -ttt -o "$tmp/strace" -e trace=execve,connect,sendmsg,recvmsg,write,exit_group "$LPACTL" profile list \
+    >/dev/null
+  python3 - "$tmp/strace" <<'PY'
+import re, sys
+ev = []
+for line in open(sys.argv[1]):
+    m = re.match(r'\d+\s+(\d+\.\d+) (\w+)\((.*)', line)
+    if m: ev.append((float(m.group(1)), m.group(2), m.group(3)))
+t_exec = next(t for t, c, a in ev if c == 'execve')
+t_conn = next((t for t, c, a in ev if c == 'connect'), t_exec)
+t_out = next((t for t, c, a in ev if c == 'write' and a.startswith('1,')), ev[-1][0])
+t_reply = max((t for t, c, a in ev if c == 'recvmsg' and t <= t_out), default=t_conn)
+t_exit = next((t for t, c, a in ev if c == 'exit_group'), ev[-1][0])
+ms = lambda a, b: (b - a) * 1000
+print(f"  phases under strace ({ms(t_exec, t_exit):.1f} ms): exec, dynamic linking, init, CLI parse {ms(t_exec, t_conn):.1f}"
+      f" | bus connect, auth, Hello, the call {ms(t_conn, t_reply):.1f} | decode, format {ms(t_reply, t_out):.1f}"
+      f" | print, close, exit {ms(t_out, t_exit):.1f}")
+PY
+else
+  echo "  (strace not installed: no phase split)"
+fi
 stop_lpad
