@@ -2,7 +2,9 @@
 // Driver selection: a URI-like string names the driver and its parameters, e.g.
 //   pcsc:                     pcsc:reader=Gemalto        pcsc:?reader=Gemalto&exclusive=1
 //   at:/dev/ttyUSB2?mode=csim qmi:/dev/cdc-wdm0?slot=1   qmi:qrtr   virtual:/var/lib/lpad/veuicc.json
-// The registry is static: CMake generates the list of compiled-in drivers from the LPAD_WITH_* options.
+// The registry is static: CMake generates the list of drivers from the LPAD_WITH_* options. In lpad (the daemon)
+// pcsc, qmi and mbim are loadable modules, loaded when a URI first needs them (drivers/module_loader.h); in the
+// tests, benchmarks and fuzz targets every driver is linked in.
 #pragma once
 
 #include <functional>
@@ -71,9 +73,12 @@ struct DriverInfo {
     // Optional: one URI naming several cards (pcsc:?reader=*) → one URI per card found, in a stable order; each
     // skipped reader is logged. Empty (or for a URI naming one card): the URI stands for itself.
     std::function<std::vector<std::string>(const DriverUri&)> expand = {};
+    // Set for a driver the daemon loads as a module on first use (drivers/module_loader.h): its file name, e.g.
+    // "lpad-driver-pcsc.so". Empty for a driver linked in.
+    std::string module = {};
 };
 
-// The compiled-in drivers, in a fixed order.
+// The drivers of this build, in a fixed order (module drivers are listed whether or not their module is loaded).
 const std::vector<DriverInfo>& registry();
 // Parse `uri` and construct its driver (not yet opened). Unknown scheme → Error(InvalidArgument) listing the known ones.
 std::unique_ptr<Transport> create_transport(std::string_view uri);

@@ -2,7 +2,7 @@
 // lpad: the eSIM Local Profile Assistant daemon (lpad(8)).
 //
 //   lpad [--config FILE] [--session | --bus-address ADDR] [--state-dir DIR] [--log-level LEVEL] [--card URI]...
-//        [--trust PEM]... [--allow-test-ci] [--resolve HOST:PORT:ADDR]... [--list-drivers]
+//        [--trust PEM]... [--allow-test-ci] [--resolve HOST:PORT:ADDR]... [--driver-dir DIR] [--list-drivers]
 //
 // Flags override the configuration file (default /etc/lpad/lpad.conf, read only when present unless --config is
 // given); --card replaces the configured cards. Exit status: 0 after SIGTERM/SIGINT, 2 for bad arguments or
@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "drivers/module_loader.h"
 #include "drivers/registry.h"
 #include "drivers/virtual/euicc_factory.h"
 #include "libapdu/error.h"
@@ -37,7 +38,7 @@ void install_log_sink(log::Level level) {
 int main(int argc, char** argv) {
     CLI::App app{"lpad - eSIM Local Profile Assistant daemon (GSMA SGP.22)"};
     app.set_version_flag("--version", std::string("lpad ") + LPAD_VERSION);
-    std::string config_path, state_dir, log_level, bus_address;
+    std::string config_path, state_dir, log_level, bus_address, driver_dir;
     std::vector<std::string> cards, trust, resolve;
     bool session = false, allow_test_ci = false, list_drivers = false;
     std::optional<unsigned> consent_timeout, download_timeout;
@@ -54,14 +55,25 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 86400));
     app.add_option("--download-timeout", download_timeout, "seconds a whole download may take (consent not counted)")
         ->check(CLI::Range(1, 86400));
-    app.add_flag("--list-drivers", list_drivers, "list the compiled-in drivers and exit");
+    app.add_option("--driver-dir", driver_dir, "directory of the driver modules (default: ../lib/lpad/drivers from lpad)");
+    app.add_flag("--list-drivers", list_drivers, "list the drivers (and where their modules are) and exit");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
+    if (!driver_dir.empty()) drivers::set_module_dir(driver_dir);
     if (list_drivers) {
-        for (const auto& d : drivers::registry()) std::cout << d.scheme << "\t" << d.summary << "\n";
+        // scheme TAB summary [TAB module PATH (not installed)]: module drivers are listed without being loaded.
+        for (const auto& d : drivers::registry()) {
+            std::cout << d.scheme << "\t" << d.summary;
+            if (!d.module.empty()) {
+                std::string path = drivers::module_path(d.scheme);
+                std::error_code ec;
+                std::cout << "\tmodule " << path << (std::filesystem::is_regular_file(path, ec) ? "" : " (not installed)");
+            }
+            std::cout << "\n";
+        }
         return 0;
     }
     daemon::Config config;

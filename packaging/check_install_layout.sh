@@ -23,4 +23,7 @@ fi
 "$root/usr/sbin/lpad" --version >/dev/null
 "$root/usr/bin/lpactl" --version >/dev/null
 "$root/usr/sbin/lpad" --list-drivers | grep -q "^virtual	" || { echo "FAIL: lpad --list-drivers" >&2; exit 1; }
+# The driver modules are found beside the installed lpad (../lib/lpad/drivers), not in the build tree.
+"$root/usr/sbin/lpad" --list-drivers | grep -q "^pcsc	.*	module $root/usr/lib/lpad/drivers/lpad-driver-pcsc\.so\$" ||
+  { "$root/usr/sbin/lpad" --list-drivers >&2; echo "FAIL: the pcsc module is not found in the install" >&2; exit 1; }
 echo "PASS: $(wc -l <<<"$got") files in place"

@@ -27,6 +27,7 @@ run_pkgs=(
   util-linux procps iproute2
   scdoc
   jq curl qrencode
+  strace  # bench/footprint.sh: where a cold lpactl spends its time
   systemd python3-dbus python3-gi
   libglib2.0-bin  # gdbus: tests/integration/daemon/test_access_methods.sh
   libqmi-proxy

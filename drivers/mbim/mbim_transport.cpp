@@ -5,6 +5,7 @@
 
 #include "drivers/mbim/mbim_codec.h"
 #include "drivers/mbim/mbim_link.h"
+#include "drivers/summaries.h"
 #include "libapdu/error.h"
 #include "libapdu/log.h"
 
@@ -283,7 +284,7 @@ namespace lpad::drivers {
 DriverInfo mbim_driver_info() {
     return DriverInfo{
         "mbim",
-        "eUICC in an MBIM modem via libmbim and mbim-proxy (mbim:/dev/cdc-wdm0?slot=N&proxy=1&timeout=S)",
+        kMbimSummary,
         [](const DriverUri& uri) -> std::unique_ptr<Transport> {
             return std::make_unique<mbim::MbimTransport>(mbim::MbimOptions::from_uri(uri));
         }};

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "drivers/pcsc/pcsc_presence.h"
+#include "drivers/summaries.h"
 #include "libapdu/error.h"
 #include "libapdu/log.h"
 
@@ -159,7 +160,7 @@ namespace lpad::drivers {
 
 DriverInfo pcsc_driver_info() {
     return DriverInfo{
-        "pcsc", "eUICC in a PC/SC reader via pcscd (pcsc:reader=NAME|*&index=N&exclusive=1)",
+        "pcsc", kPcscSummary,
         [](const DriverUri& uri) -> std::unique_ptr<Transport> {
             return std::make_unique<pcsc::PcscTransport>(pcsc::PcscOptions::from_uri(uri));
         },

@@ -5,6 +5,7 @@
 
 #include "drivers/qmi/qmi_errors.h"
 #include "drivers/qmi/uim_messages.h"
+#include "drivers/summaries.h"
 #include "libapdu/apdu.h"
 #include "libapdu/error.h"
 #include "libapdu/log.h"
@@ -187,8 +188,7 @@ namespace lpad::drivers {
 
 DriverInfo qmi_driver_info() {
     return DriverInfo{"qmi",
-                      "eUICC of a Qualcomm modem over QMI UIM via libqmi, shared through qmi-proxy "
-                      "(qmi:/dev/cdc-wdm0?slot=1&switch=1&proxy=0&timeout=S, qmi:qrtr?node=N)",
+                      kQmiSummary,
                       [](const DriverUri& uri) -> std::unique_ptr<Transport> {
                           return std::make_unique<qmi::QmiTransport>(qmi::QmiOptions::from_uri(uri));
                       }};
