@@ -6,7 +6,9 @@
 #     option of lpactl and of each subcommand;
 #   - lpactl's exit statuses (enum Exit) and environment variables (getenv) are in lpactl.1.scd;
 #   - every key lpad/daemon/config.cpp accepts is in lpad.conf.5.scd, and every key the page documents is accepted.
-#   check_man_sync.sh LPAD LPACTL SOURCE_DIR
+#   - each test tool given (lpad-test-smdpp, lpad-test-pki, lpad-vpcd-bridge) has the options of its --help in
+#     its page, and no other.
+#   check_man_sync.sh LPAD LPACTL SOURCE_DIR [TOOL...]
 set -uo pipefail
 lpad=${1:?usage: check_man_sync.sh LPAD LPACTL SOURCE_DIR}
 lpactl=${2:?}
@@ -75,8 +77,23 @@ for table in '# [trust]' '# [[card]]'; do
     grep -qxF "$table" "$man/lpad.conf.5.scd" || problem "lpad.conf.5.scd has no section '$table'"
 done
 
+# --- the test tools' pages: every long option in a tool's --help is in its page, and every option the page
+# documents (as *--name*) is in the help. Tools given as further arguments: check_man_sync.sh ... TOOL...
+tools_checked=0
+for tool in "${@:4}"; do
+    name=$(basename "$tool")
+    page="$man/$name.1.scd"
+    [[ -f $page ]] || { problem "$name has no man page $page"; continue; }
+    help_opts=$("$tool" --help 2>&1 | grep -oE -- '--[a-z][a-z-]*' | grep -vx -- --help | sort -u)
+    [[ -n $help_opts ]] || { problem "$name --help lists no option"; continue; }
+    page_opts=$(grep -oE -- '\*--[a-z][a-z-]*\*' "$page" | tr -d '*' | grep -vx -- --help | sort -u)
+    for o in $help_opts; do grep -qxF -- "$o" <<<"$page_opts" || problem "$name.1.scd does not document $o"; done
+    for o in $page_opts; do grep -qxF -- "$o" <<<"$help_opts" || problem "$name.1.scd documents $o, unknown to --help"; done
+    tools_checked=$((tools_checked + 1))
+done
+
 if ((failures)); then
     echo "$failures man page check(s) failed"
     exit 1
 fi
-echo "man pages in sync: lpad options, $checked lpactl help texts, $(wc -l <<<"$parser_keys") config keys"
+echo "man pages in sync: lpad options, $checked lpactl help texts, $(wc -l <<<"$parser_keys") config keys, $tools_checked test tools"
