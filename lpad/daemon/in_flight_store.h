@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lpad/core/download.h"
@@ -17,7 +18,14 @@ namespace lpad::daemon {
 struct InFlightRecord {
     core::InFlightDownload download;
     bool enable = false;  // the caller asked to enable the profile afterwards
+    bool operator==(const InFlightRecord& o) const;
 };
+
+// The file's text, without file I/O (what load() and save() use; fuzzed by tests/fuzz/fuzz_in_flight_store.cpp).
+// parse: any text gives records or Error(MalformedData) naming `origin`, never quoting the text (it holds matching
+// IDs). format: the text parse reads back as the same records.
+std::vector<InFlightRecord> parse_in_flight(std::string_view text, const std::string& origin);
+std::string format_in_flight(const std::vector<InFlightRecord>& records);
 
 // Used from one thread (the eUICC's worker).
 class InFlightStore {

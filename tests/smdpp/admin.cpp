@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The admin interface of the test SM-DP+ (loopback only): orders, SM-DS events, faults, received notifications.
 //   GET /admin/orders | /admin/events | /admin/faults | /admin/notifications  -> JSON array
+//     an order's "lastCancelReason": the reason of its last verified cancelSession by its SGP.22 name (orders.h)
 //   POST /admin/orders   an order object or an array of them (orders.h)
 //   POST /admin/events   {eid, eventId, rspServerAddress} or an array
 //   POST /admin/faults   {"fault": "SPEC"} or {"faults": ["SPEC", ...]} (faults.h);  DELETE /admin/faults clears

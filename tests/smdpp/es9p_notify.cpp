@@ -124,6 +124,10 @@ std::string SmdpServer::cancel_session(const std::string& body) {
     auto why = ok.euicc_cancel_session_signed.reason;
     if (Order* order = find_order(s.matching_id)) {
         order->session.clear();
+        auto reason_name = es10::name(why);
+        order->last_cancel_reason = reason_name == es10::unknown_name
+                                        ? std::to_string(static_cast<int>(why))  // a value SGP.22 does not name
+                                        : std::string(reason_name);
         bool keep = why == es10::CancelSessionReason::postponed || why == es10::CancelSessionReason::timeout;
         order->state = keep ? OrderState::Released : OrderState::Cancelled;
         // The eUICC forgets its one-time key on CancelSession: a package bound to it can never load now.

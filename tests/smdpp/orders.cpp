@@ -99,6 +99,7 @@ Order Order::from_json(const Json& j, const std::string& base_dir) {
         }
     }
     if (auto st = opt_str(j, "state")) o.state = parse_state(*st);
+    o.last_cancel_reason = opt_str(j, "lastCancelReason");
     return o;
 }
 
@@ -112,6 +113,7 @@ Json Order::to_json() const {
     if (provider) j["provider"] = *provider;
     if (profile_class) j["class"] = std::string(es10::name(*profile_class));
     if (nickname) j["nickname"] = *nickname;
+    if (last_cancel_reason) j["lastCancelReason"] = *last_cancel_reason;
     Json ppr_list = Json::array();
     for (auto [bit, label] : {std::pair{es10::PprId::pprUpdateControl, "pprUpdateControl"},
                               std::pair{es10::PprId::ppr1, "ppr1"}, std::pair{es10::PprId::ppr2, "ppr2"}})

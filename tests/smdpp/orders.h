@@ -8,7 +8,10 @@
 //    "ppr": ["ppr1", "ppr2"]?, "notifications": ["install", "enable", "disable", "delete"]?}
 //
 // "profile" is resolved against the directory of the orders file when relative. State (read back by
-// GET /admin/orders and the state file): "state" and "confirmationAttemptsLeft".
+// GET /admin/orders and the state file): "state", "confirmationAttemptsLeft" and, once a cancelSession of the
+// order's session was verified, "lastCancelReason": its CancelSessionReason (SGP.22 §5.6.5, euiccCancelSessionSigned)
+// by its ASN.1 name (endUserRejection, postponed, timeout, pprNotAllowed, metadataMismatch, loadBppExecutionError,
+// undefinedReason), or the number in decimal for a value SGP.22 does not name.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +50,7 @@ struct Order {
     OrderState state = OrderState::Released;
     int confirmation_attempts_left = 3;
     std::string session;  // transactionId of the session that holds the order, empty if none
+    std::optional<std::string> last_cancel_reason;  // of the last verified cancelSession (see above)
 
     // Throws Error(InvalidArgument) naming the field. `base_dir` resolves a relative "profile".
     static Order from_json(const nlohmann::json& j, const std::string& base_dir);

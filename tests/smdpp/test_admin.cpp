@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <map>
+#include <tuple>
 
 #include "tests/smdpp/admin_test_client.h"
 
@@ -213,4 +214,38 @@ TEST_CASE("admin: loopback peers only") {
         CHECK(srv.server->orders().size() == 1);
     }
 
+}
+
+TEST_CASE("admin: GET /admin/orders shows the reason of the last verified cancelSession, by its ASN.1 name") {
+    using R = es10::CancelSessionReason;
+    TestServer srv;
+    auto admin = AdminClient::https(srv.port());
+    REQUIRE(admin.post("/admin/orders", Json::array({order_json("MID-C1"), order_json("MID-C2", "8949449999999990011"),
+                                                     order_json("MID-C3", "8949449999999990029")}))
+                .status == 200);
+    auto reason_of = [&](const std::string& mid) -> Json {
+        for (const auto& o : admin.get("/admin/orders").body)
+            if (o.at("matchingId") == mid) return o.value("lastCancelReason", Json());
+        FAIL("no order " << mid);
+        return Json();
+    };
+    CHECK(reason_of("MID-C1").is_null());  // never cancelled: no field
+    for (auto [mid, why, shown] : {std::tuple{"MID-C1", R::postponed, "postponed"},
+                                   std::tuple{"MID-C2", R::endUserRejection, "endUserRejection"},
+                                   std::tuple{"MID-C3", static_cast<R>(42), "42"}}) {  // a value SGP.22 does not name
+        CAPTURE(mid);
+        TestLpa lpa(srv);
+        lpa.initiate();
+        lpa.authenticate_client(mid);
+        lpa.cancel(why);
+        CHECK(reason_of(mid) == shown);
+    }
+    CHECK(states(admin).at("MID-C1") == "released");
+    CHECK(states(admin).at("MID-C2") == "cancelled");
+    // The next cancel of the same order replaces it (the last one is shown).
+    TestLpa lpa(srv);
+    lpa.initiate();
+    lpa.authenticate_client("MID-C1");
+    lpa.cancel(R::timeout);
+    CHECK(reason_of("MID-C1") == "timeout");
 }

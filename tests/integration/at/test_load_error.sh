@@ -3,7 +3,8 @@
 # card). The download ends in a clean typed error naming the AT command; core cancels the session on the channel
 # that is still open (CancelSession, reason postponed) and the eUICC's signed answer reaches the SM-DP+, which
 # releases the order at once (postponed keeps it usable: RSP-NOTES); the card holds no half profile and no channel;
-# the same activation code then downloads, and the next download works.
+# the same activation code then downloads, and the next download works. The reason is checked at the SM-DP+
+# (its admin "lastCancelReason").
 source "$AT_HELPERS"
 start_modem --dialect quectel --error-in-load 10
 at_lpad "mode=csim"
@@ -25,6 +26,9 @@ grep -q "ES9+.cancelSession .*-> 200 Executed-Success" "$tmp/smdpp.log" ||
 # last 600 s here, so "released" now means the signed cancel with reason postponed arrived.
 admin GET orders | jq -e '.[] | select(.matchingId == "MATCH-1") | .state == "released"' >/dev/null ||
   { echo "FAIL: MATCH-1 not released: $(admin GET orders | jq -c '.[] | select(.matchingId == "MATCH-1")')" >&2; exit 1; }
+# Directly: the SM-DP+ records the CancelSessionReason of the eUICC-signed cancel it verified (admin interface).
+admin GET orders | jq -e '.[] | select(.matchingId == "MATCH-1") | .lastCancelReason == "postponed"' >/dev/null ||
+  { echo "FAIL: cancel reason: $(admin GET orders | jq -c '.[] | select(.matchingId == "MATCH-1")')" >&2; exit 1; }
 expect 0 -j download "LPA:1\$$SMDP\$MATCH-1"  # the same activation code works again
 check "the order completed" '.iccid == "8949449999999990023"'
 expect 0 -j profile delete 8949449999999990023

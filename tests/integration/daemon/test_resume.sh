@@ -24,6 +24,11 @@ start_smdpp() {
 kill9_smdpp() { kill -9 "$SMDPP_PID" 2>/dev/null || true; wait "$SMDPP_PID" 2>/dev/null || true; }
 order_state() { admin GET orders | jq -r --arg m "$1" '.[] | select(.matchingId == $m) | .state'; }
 order_is() { [[ "$(order_state "$1")" == "$2" ]]; }
+# The CancelSessionReason of the last eUICC-signed cancel the SM-DP+ verified for an order, or "".
+cancel_reason_is() {
+  local r; r=$(admin GET orders | jq -r --arg m "$1" '.[] | select(.matchingId == $m) | .lastCancelReason // ""')
+  [[ "$r" == "$2" ]] || { echo "FAIL: $1: cancel reason '$r', expected '$2'" >&2; exit 1; }
+}
 records() { ls "$tmp"/state/downloads-*.json 2>/dev/null; }
 interrupted_is() {
   [[ "$(timeout -k 5 30 "$LPACTL" -j chip info 2>/dev/null | jq -r '.interruptedDownload.state // ""')" == "$1" ]]
@@ -101,6 +106,7 @@ grep -q "cancelling session .*: postponed" "$tmp/lpad.log" ||
 [[ -z "$(records)" ]] || { echo "FAIL: the record was not removed" >&2; exit 1; }
 # postponed keeps the order: the SM-DP+ releases it (at once on the signed cancel, else when its session expires).
 wait_for 60 "MATCH-4 released" order_is MATCH-4 released
+cancel_reason_is MATCH-4 postponed
 expect 0 -j download "LPA:1\$$SMDP\$MATCH-4"
 check "the activation code works again" '.iccid == "8949449999999990056"'
 
@@ -115,6 +121,7 @@ wait_for 120 "the resume to be cancelled" interrupted_is cancelled
 expect 0 -j chip info
 check "why" '.interruptedDownload | .error == "org.lpad.Lpad1.Error.Rejected" and (.message | test("confirmation code"))'
 wait_for 60 "MATCH-2 released" order_is MATCH-2 released
+cancel_reason_is MATCH-2 postponed
 expect 0 -j download "LPA:1\$$SMDP\$MATCH-2" --confirmation-code 1234
 check "downloaded again with the code" '.iccid == "8949449999999990031"'
 

@@ -95,3 +95,40 @@ TEST_CASE("InFlightStore: a stray temp file is dropped; a damaged file is Malfor
     CHECK_THROWS_AS(store.load(), Error);
     CHECK(read_text(path).find("transactionId") != std::string::npos);  // left for inspection
 }
+
+TEST_CASE("parse_in_flight / format_in_flight: the file's exact text, and a bad document is MalformedData") {
+    daemon::InFlightRecord r;
+    r.download = {"localhost:44321", "6F1C2A9E0B7D4E33A15C8F0D92B46E71", "MATCH-1", "2.999.10", "8949449999999990023",
+                  false};
+    // The same text as the seed tests/fuzz/corpus/in_flight_store/one_download.json.
+    const std::string text = R"({
+  "downloads": [
+    {
+      "confirmationCodeUsed": false,
+      "enable": false,
+      "iccid": "8949449999999990023",
+      "matchingId": "MATCH-1",
+      "smdpAddress": "localhost:44321",
+      "smdpOid": "2.999.10",
+      "transactionId": "6F1C2A9E0B7D4E33A15C8F0D92B46E71"
+    }
+  ],
+  "version": 1
+}
+)";
+    CHECK(daemon::format_in_flight({r}) == text);
+    CHECK(daemon::parse_in_flight(text, "x") == std::vector<daemon::InFlightRecord>{r});
+    for (const char* bad : {"", "[]", R"({"version": 1.0, "downloads": []})", R"({"version": 1, "downloads": {}})",
+                            R"({"version": 1, "downloads": [null]})",
+                            R"({"version": 1, "downloads": [{"smdpAddress": "a", "transactionId": "B", "iccid": 1,
+                                "confirmationCodeUsed": false, "enable": false}]})"}) {
+        CAPTURE(bad);
+        try {
+            daemon::parse_in_flight(bad, "downloads-1.json");
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::MalformedData);
+            CHECK(std::string(e.what()).find("downloads-1.json") != std::string::npos);
+        }
+    }
+}
