@@ -8,6 +8,9 @@
 
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "libfile/file.h"
 #include "tests/smdpp/smdpp_test_client.h"
 
 using namespace lpad;
@@ -80,7 +83,9 @@ TEST_CASE("supersede: a new session of the same eUICC takes over the order its u
     for (bool prepared : {false, true}) {
         CAPTURE(prepared);  // the dead LPA stopped after authenticateClient, or after PrepareDownload
         TempDir dir;
-        TestServer srv;
+        ServerOptions o;
+        o.state_file = dir.file("smdp.json");
+        TestServer srv({pki_dir()}, o);
         srv.add_order("MID-SUP", kIccid);
         Abandoned dead = start_and_die(srv, dir.file("card.json"), "MID-SUP", prepared);
         CHECK(srv.state("MID-SUP") == OrderState::Released);
@@ -93,6 +98,13 @@ TEST_CASE("supersede: a new session of the same eUICC takes over the order its u
         CHECK(srv.server->order("MID-SUP")->session == lpa.transaction_id);
         CHECK(srv.server->open_sessions() == 1);
         CHECK_FALSE(es10::SmdpSigned2::decode(lpa.authenticate_client_response.smdp_signed2).bpp_euicc_otpk);
+        // The state file (--state) says the same: only the new session, and it holds the order.
+        auto state = nlohmann::json::parse(to_string(file::read(o.state_file)));
+        REQUIRE(state.at("sessions").size() == 1);
+        CHECK(state["sessions"][0]["transactionId"] == lpa.transaction_id);
+        CHECK(state["sessions"][0]["stage"] == 1);
+        REQUIRE(state.at("orders").size() == 1);
+        CHECK(state["orders"][0]["session"] == lpa.transaction_id);
 
         // The abandoned session is gone: its calls fail as for any unknown transactionId.
         if (prepared) check_server_error(error_of([&] { get_bpp_of(srv, dead); }), "8.10.1", "3.9");
