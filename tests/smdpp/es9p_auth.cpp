@@ -256,14 +256,17 @@ std::string SmdpServer::authenticate_client(const std::string& body, const std::
     if (order->state != OrderState::Released && !retry_otpk)
         refuse_order(subject::kMatchingId, reason::kRefused,
                      "order is " + std::string(smdpp::name(order->state)));
+    // The order is held by an earlier session. Another eUICC's session keeps it. A session of the same eUICC that
+    // has not delivered a package yet was abandoned (its LPA restarted, e.g. killed before or during
+    // getBoundProfilePackage): it is ended, so its transactionId is unknown from now on, and this one goes on
+    // (tests/smdpp/README.md "Superseded sessions"). One that delivered its package stays open (without the order)
+    // until it expires, so the installation result it may still send is verified and closes the order.
+    std::string abandoned;
     if (!order->session.empty() && order->session != tid) {
-        // A session abandoned by the same eUICC (an LPA that restarted) gives way; another eUICC's does not.
         auto held = sessions_.find(order->session);
         if (held != sessions_.end() && held->second->eid != s.eid)
             refuse_order(subject::kMatchingId, reason::kRefused, "order in use by another session");
-        // One that delivered its package stays open (without the order) until it expires, so the installation
-        // result it may still send is verified and closes the order.
-        if (held != sessions_.end() && held->second->stage != Session::Downloaded) end_session(order->session);
+        if (held != sessions_.end() && held->second->stage != Session::Downloaded) abandoned = order->session;
     }
 
     Bytes metadata;
@@ -271,6 +274,11 @@ std::string SmdpServer::authenticate_client(const std::string& body, const std::
         metadata = build_metadata(*order);
     } catch (const Error& e) {
         refuse_order(subject::kProfile, reason::kExecutionError, std::string("profile package: ") + e.what());
+    }
+    if (!abandoned.empty()) {
+        end_session(abandoned);
+        log::info("smdpp", "session " + abandoned + " abandoned: order " + log::redact(order->matching_id) +
+                               " taken over by session " + tid + " of the same eUICC");
     }
     order->session = tid;
     s.matching_id = order->matching_id;

@@ -22,6 +22,7 @@ constexpr ActionName kActions[] = {
     {FaultAction::WrongSignedTransactionId, "wrong-signed-transaction-id"},
     {FaultAction::WrongAddress, "wrong-address"},
     {FaultAction::Delay, "delay"},
+    {FaultAction::Hold, "hold"},
     {FaultAction::BadMac, "bad-mac"},
 };
 constexpr std::string_view kFunctions[] = {"initiateAuthentication", "authenticateClient", "getBoundProfilePackage",
@@ -60,12 +61,12 @@ Fault Fault::parse(std::string_view text) {
             known = true;
         }
     if (!known) return bad("unknown action '" + std::string(action) + "'");
-    if (f.action == FaultAction::Delay) {
+    if (f.action == FaultAction::Delay || f.action == FaultAction::Hold) {
         auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), f.arg);
         if (arg.empty() || ec != std::errc() || p != arg.data() + arg.size() || f.arg > 600000)
-            return bad("delay needs =MILLISECONDS (0..600000)");
+            return bad(std::string(action) + " needs =MILLISECONDS (0..600000)");
     } else if (!arg.empty()) {
-        return bad("only delay takes an argument");
+        return bad("only delay and hold take an argument");
     }
     if (auto slash = where.find('/'); slash != std::string_view::npos) {
         f.matching_id = std::string(where.substr(slash + 1));
@@ -81,7 +82,7 @@ Fault Fault::parse(std::string_view text) {
 
 std::string Fault::to_string() const {
     std::string s(name(action));
-    if (action == FaultAction::Delay) s += "=" + std::to_string(arg);
+    if (action == FaultAction::Delay || action == FaultAction::Hold) s += "=" + std::to_string(arg);
     s += "@" + function;
     if (matching_id) s += "/" + *matching_id;
     if (persistent) s += "+";

@@ -4,13 +4,15 @@
 //
 // Text form (CLI --fault, POST /admin/faults {"fault": "..."}):  ACTION[=ARG]@FUNCTION[/MATCHINGID][+]
 //   ACTION   close | http500 | malformed-json | bad-signature | wrong-transaction-id |
-//            wrong-signed-transaction-id | wrong-address | delay=MS | bad-mac
+//            wrong-signed-transaction-id | wrong-address | delay=MS | hold=MS | bad-mac
 //   FUNCTION initiateAuthentication | authenticateClient | getBoundProfilePackage | handleNotification |
 //            cancelSession | * (any)
 //   /MATCHINGID only for the session whose order has this matching ID (known from authenticateClient on; an
 //            initiateAuthentication or handleNotification never matches a fault restricted this way)
 //   +        persistent; otherwise the fault fires once and is removed
 // e.g. "close@getBoundProfilePackage", "delay=1500@authenticateClient+", "bad-mac@getBoundProfilePackage/MID-2".
+// delay=MS processes the request at once and sends the answer MS later; hold=MS keeps the request MS before the
+// server looks at it (a client killed meanwhile left a request the server has not handled yet).
 #pragma once
 
 #include <optional>
@@ -28,14 +30,15 @@ enum class FaultAction {
     WrongTransactionId,        // the JSON transactionId differs from the session's
     WrongSignedTransactionId,  // transactionId inside serverSigned1 / smdpSigned2 / the BPP differs
     WrongAddress,              // serverSigned1.serverAddress is not ours
-    Delay,                     // answer normally after `arg` milliseconds
+    Delay,                     // processed at once, answered normally after `arg` milliseconds
+    Hold,                      // processed `arg` milliseconds after it arrived (then answered at once)
     BadMac,                    // one 86 segment of the Bound Profile Package carries a wrong MAC
 };
 std::string_view name(FaultAction action);
 
 struct Fault {
     FaultAction action = FaultAction::Http500;
-    unsigned arg = 0;                       // Delay: milliseconds
+    unsigned arg = 0;                       // Delay, Hold: milliseconds
     std::string function = "*";
     std::optional<std::string> matching_id;
     bool persistent = false;

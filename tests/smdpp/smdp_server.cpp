@@ -130,6 +130,14 @@ HttpReply SmdpServer::dispatch(const std::string& function, bool es11_path, cons
     ++calls_[function];
     std::optional<Fault> fault = faults_.take(function, matching_id);
     if (fault) log_line += " fault=" + fault->to_string();
+    if (fault && fault->action == FaultAction::Hold) {
+        // Logged now (the call's own line comes with its answer), so a test can act while the request waits.
+        log::info("smdpp", log_line + " -> held " + std::to_string(fault->arg) + " ms before it is processed");
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(fault->arg));
+        lock.lock();
+        expire_sessions();
+    }
     if (fault && fault->action == FaultAction::CloseConnection) {
         log_line += " -> closed";
         return HttpReply{0, {}, {}, true};

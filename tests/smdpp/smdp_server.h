@@ -10,7 +10,7 @@
 // unknown paths 404 with the same JSON shape. Every call is logged as one lpad::log line ("smdpp"), matching IDs
 // and event IDs redacted.
 //
-// Thread-safe: one mutex around all state; a Delay fault sleeps outside it.
+// Thread-safe: one mutex around all state; a Delay or Hold fault sleeps outside it.
 #pragma once
 
 #include <chrono>

@@ -6,7 +6,8 @@
 # "installed", one verified install notification. The same with the SM-DP+ killed and restarted (--state) in between.
 # A card that lost the key (memory reset in between) ends in the SGP.22 error (8.2/3.7) and a cancel that keeps the
 # order usable; so does an order that needs a confirmation code (never stored). Pending notifications whose retry
-# is hours away are tried at start.
+# is hours away are tried at start. Killed after the record was made but before the SM-DP+ processed
+# getBoundProfilePackage (the request held): the resume's session supersedes the dead one at once.
 EUICC=/org/lpad/Lpad1/euicc/0
 PORT=$(cat "$tmp/port")
 ADMIN_PORT=${ADMIN##*:}
@@ -140,3 +141,34 @@ start_lpad
 none_pending() { [[ "$(timeout -k 5 30 "$LPACTL" -j notification list 2>/dev/null | jq length)" == 0 ]]; }
 wait_for 60 "the pending notifications delivered at start" none_pending
 (($(admin GET notifications | jq length) > before)) || { echo "FAIL: nothing reached the SM-DP+" >&2; exit 1; }
+
+# 5. Killed after the record was made, while the SM-DP+ holds getBoundProfilePackage unprocessed (fault hold): the
+# order is still "released", held by the dead lpad's session. Restarted, lpad's resume opens a new session of the
+# same eUICC, which supersedes the dead one (the SM-DP+ ends it) instead of being refused until it expires
+# (--session-timeout, 600 s by default: far beyond the waits here), and the download finishes.
+admin POST orders "{\"matchingId\": \"MATCH-5\", \"profile\": \"$UPP_DIR/TS48v5_SAIP2.3_NoBERTLV.der\",
+                    \"iccid\": \"8949449999999990064\", \"name\": \"Test Five\"}" >/dev/null
+admin POST faults '{"fault": "hold=600000@getBoundProfilePackage/MATCH-5"}' >/dev/null
+cleanup_hooks+=("kill9_smdpp")  # a SIGTERM would wait for the held request (also when this case fails)
+"$LPACTL" -j download "LPA:1\$$SMDP\$MATCH-5" >"$tmp/dl.json" 2>&1 &
+dl=$!
+wait_for 120 "the in-flight record" records
+held() { grep -q "fault=hold=600000@getBoundProfilePackage/MATCH-5 -> held" "$tmp/smdpp.log"; }
+wait_for 60 "the SM-DP+ to hold getBoundProfilePackage" held
+kill9_lpad
+set +e; wait "$dl"; st=$?; set -e
+((st != 0)) || { echo "FAIL: the interrupted download reported success" >&2; exit 1; }
+[[ "$(order_state MATCH-5)" == released ]] || { echo "FAIL: MATCH-5 is $(order_state MATCH-5)" >&2; exit 1; }
+dead_tid=$(jq -r '.downloads[0].transactionId' "$(records)")
+start_lpad
+wait_for 120 "the interrupted download installed" interrupted_is installed
+expect 0 -j chip info
+check "reported" '.interruptedDownload | .iccid == "8949449999999990064" and .state == "installed"'
+expect 0 -j profile list
+check "installed on the card" 'map(.iccid) | index("8949449999999990064") != null'
+[[ "$(order_state MATCH-5)" == installed ]] || { echo "FAIL: MATCH-5 is $(order_state MATCH-5)" >&2; exit 1; }
+grep -qi "session $dead_tid abandoned" "$tmp/smdpp.log" ||
+  { echo "FAIL: the SM-DP+ log does not say session $dead_tid was superseded" >&2; exit 1; }
+wait_for 30 "one verified install notification" one_verified 8949449999999990064
+[[ -z "$(records)" ]] || { echo "FAIL: the record was not removed: $(records)" >&2; exit 1; }
+kill9_smdpp  # its held request is never processed; a SIGTERM would wait for it
