@@ -92,7 +92,7 @@ TEST_CASE("admin: POST /admin/events registers an SM-DS event that ES11 authenti
     CHECK(resp.event_entries[0].rsp_server_address == srv.address);
 }
 
-TEST_CASE("admin: POST /admin/faults arms a fault the next ES9+ call sees; DELETE /admin/faults clears them") {
+TEST_CASE("admin: POST /admin/faults arms a fault the next ES9+ call sees, DELETE /admin/faults clears them") {
     TestServer srv;
     auto admin = AdminClient::https(srv.port());
     REQUIRE(admin.post("/admin/faults", Json{{"fault", "http500@initiateAuthentication"}}).status == 200);

@@ -111,7 +111,7 @@ TEST_CASE("fault switches are seen by the LPA as the right error") {
     }
 }
 
-TEST_CASE("a fault for another matching ID does not fire; a persistent one fires every time") {
+TEST_CASE("a fault for another matching ID does not fire, a persistent one fires every time") {
     TestServer srv;
     srv.add_order("MID-A", kIccid);
     srv.server->add_fault(Fault::parse("http500@authenticateClient/MID-OTHER"));

@@ -89,7 +89,7 @@ TEST_CASE("lpad-test-smdpp: bad --session-timeout values are refused (exit 2)") 
     }
 }
 
-TEST_CASE("lpad-test-smdpp: --admin-port serves /admin/ over loopback HTTP; --session-timeout expires sessions") {
+TEST_CASE("lpad-test-smdpp: --admin-port serves /admin/ over loopback HTTP, --session-timeout expires sessions") {
     char dir_template[] = "/tmp/lpad-smdpp-XXXXXX";
     REQUIRE(::mkdtemp(dir_template) != nullptr);
     std::string dir = dir_template;

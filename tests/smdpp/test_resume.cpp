@@ -99,7 +99,7 @@ Bytes stop_after_get_bpp(int port, const std::string& address, const std::string
 
 }  // namespace
 
-TEST_CASE("resume: the same eUICC retrying a downloaded order gets bppEuiccOtpk and the bound package; it installs") {
+TEST_CASE("resume: the same eUICC retrying a downloaded order gets bppEuiccOtpk and the bound package, it installs") {
     TempDir dir;
     Smdp srv({});
     add_order(*srv.server, "MID-RESUME");
@@ -139,7 +139,7 @@ TEST_CASE("resume: the same eUICC retrying a downloaded order gets bppEuiccOtpk 
     CHECK(iccid_from_bcd(*lpa.profiles()[0].iccid) == kIccid);
 }
 
-TEST_CASE("resume: an eUICC without the key gets 8.2 / 3.7; after its cancel (or the timeout) the order downloads anew") {
+TEST_CASE("resume: an eUICC without the key gets 8.2 / 3.7, after its cancel (or the timeout) the order downloads anew") {
     for (bool cancel : {true, false}) {
         CAPTURE(cancel);
         TempDir dir;
@@ -240,7 +240,7 @@ TEST_CASE("resume: a restarted server reloads open sessions and bound packages a
     CHECK(third.server->notifications().back().verified);
 }
 
-TEST_CASE("resume: a corrupt state file is refused with MalformedData; a stray temp file is ignored") {
+TEST_CASE("resume: a corrupt state file is refused with MalformedData, a stray temp file is ignored") {
     TempDir dir;
     ServerOptions o;
     o.address = kHost + ":443";
@@ -328,7 +328,7 @@ TEST_CASE("resume: known answer: bppEuiccOtpk is 5F49 after ccRequiredFlag in sm
     }
 }
 
-TEST_CASE("resume: the result of the first session still counts after a retry began; the retry then gets 8.2 / 3.7") {
+TEST_CASE("resume: the result of the first session still counts after a retry began, the retry then gets 8.2 / 3.7") {
     TempDir dir;
     Smdp srv({});
     add_order(*srv.server, "MID-LATE-PIR");

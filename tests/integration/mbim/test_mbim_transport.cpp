@@ -167,7 +167,7 @@ TEST_CASE("mbim transport: channels a killed session left behind are released by
     t->close();
 }
 
-TEST_CASE("mbim transport: a DeviceId that is not an IMEI is not reported; MBIM errors by name") {
+TEST_CASE("mbim transport: a DeviceId that is not an IMEI is not reported, MBIM errors by name") {
     Fake fake({"--imei", "A1000012345678", "--fault", "open-channel@1=status:87430001", "--fault",
                "apdu@1=status:1"});
     auto t = fake.transport();

@@ -148,7 +148,7 @@ TEST_CASE("qmi: an AID the card does not have is CardError 6A82, with no channel
     CHECK(m.modem->counters().channels == 0);
 }
 
-TEST_CASE("qmi: a QMI error in Send APDU is a typed error naming it; the channel is still closed") {
+TEST_CASE("qmi: a QMI error in Send APDU is a typed error naming it, the channel is still closed") {
     fake_qmi::ModemConfig config;
     config.faults.push_back(fake_qmi::Fault::parse("SendApdu#1:error=0x0003"));
     Modem m(config);
@@ -199,7 +199,7 @@ TEST_CASE("qmi: a modem that does not answer is Timeout after the configured sec
     CHECK(m.clients() == 0);
 }
 
-TEST_CASE("qmi: slot=2 when slot 1 is active: Unavailable naming it; switch=1 switches and says so") {
+TEST_CASE("qmi: slot=2 when slot 1 is active: Unavailable naming it, switch=1 switches and says so") {
     fake_qmi::ModemConfig config;
     config.slots = 2;
     config.euicc_slot = 2;

@@ -96,7 +96,7 @@ TEST_CASE("core: enable after download sends the install and enable notification
     CHECK(net.stats().tls_handshakes == 1);
 }
 
-TEST_CASE("core: consent hook sees the metadata; rejection cancels with endUserRejection") {
+TEST_CASE("core: consent hook sees the metadata, rejection cancels with endUserRejection") {
     Server s;
     Card c;
     CurlServerConnector net(s.trust());

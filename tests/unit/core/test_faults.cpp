@@ -159,7 +159,7 @@ TEST_CASE("core: card faults during a download leave the card consistent") {
     }
 }
 
-TEST_CASE("core: a load that fails mid-way is cancelled (postponed) on the open channel; the order stays usable") {
+TEST_CASE("core: a load that fails mid-way is cancelled (postponed) on the open channel, the order stays usable") {
     Server s;
     Card c;
     CurlServerConnector net(s.trust());

@@ -75,7 +75,7 @@ TEST_CASE("core: notifications kept with backoff while the server is unreachable
     for (const auto& n : received) CHECK(n.verified);
 }
 
-TEST_CASE("core: notifications after disable and delete; forced removal") {
+TEST_CASE("core: notifications after disable and delete, forced removal") {
     Server s;
     Card c;
     CurlServerConnector net(s.trust());

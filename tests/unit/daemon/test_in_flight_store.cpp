@@ -48,7 +48,7 @@ daemon::InFlightRecord record(const std::string& tid, bool cc) {
 
 }  // namespace
 
-TEST_CASE("InFlightStore: add, reload, remove; the file is 0600 and goes with the last record") {
+TEST_CASE("InFlightStore: add, reload, remove, the file is 0600 and goes with the last record") {
     TempDir dir;
     const auto path = (dir.path / "downloads-1.json").string();
     daemon::InFlightStore store(path);
@@ -75,7 +75,7 @@ TEST_CASE("InFlightStore: add, reload, remove; the file is 0600 and goes with th
     CHECK(!fs::exists(path + ".tmp"));
 }
 
-TEST_CASE("InFlightStore: a stray temp file is dropped; a damaged file is MalformedData without its content") {
+TEST_CASE("InFlightStore: a stray temp file is dropped, a damaged file is MalformedData without its content") {
     TempDir dir;
     const auto path = (dir.path / "downloads-1.json").string();
     std::ofstream(path + ".tmp") << "{\"half";

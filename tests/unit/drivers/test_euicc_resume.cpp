@@ -41,6 +41,7 @@ Prepared prepare(CardRig& rig, const SmdpKeys& k, const std::optional<Bytes>& bp
 Bytes rebind_session(const SmdpKeys& k, const Bytes& bpp_der, const Bytes& transaction_id, const Bytes& euicc_otpk) {
     auto bpp = es10::BoundProfilePackage::decode(bpp_der);
     auto& isc = bpp.initialise_secure_channel_request;
+    isc.raw.clear();  // encoded anew from the fields set here
     isc.transaction_id = transaction_id;
     isc.smdp_sign = crypto::sign(k.pb_key, isc.signed_data(euicc_otpk));
     return bpp.encode();
@@ -60,7 +61,7 @@ std::optional<DownloadKey> stored_key(const std::string& state) { return EuiccSt
 
 }  // namespace
 
-TEST_CASE("euicc resume: the one-time key survives a new process on the same state; the bound BPP then installs") {
+TEST_CASE("euicc resume: the one-time key survives a new process on the same state, the bound BPP then installs") {
     TempDir dir;
     const std::string state = dir.file("card.json");
     auto k = SmdpKeys::load();
@@ -95,7 +96,7 @@ TEST_CASE("euicc resume: the one-time key survives a new process on the same sta
     CHECK(again.euicc_otpk != otpk);
 }
 
-TEST_CASE("euicc resume: without the matching one-time key the eUICC uses a new pair; the old BPP cannot load") {
+TEST_CASE("euicc resume: without the matching one-time key the eUICC uses a new pair, the old BPP cannot load") {
     TempDir dir;
     const std::string state = dir.file("card.json");
     auto k = SmdpKeys::load();
@@ -170,7 +171,7 @@ TEST_CASE("euicc resume: CancelSession and eUICCMemoryReset forget the one-time 
     }
 }
 
-TEST_CASE("euicc resume: the state file keeps the key; an inconsistent or partial key is MalformedData") {
+TEST_CASE("euicc resume: the state file keeps the key, an inconsistent or partial key is MalformedData") {
     TempDir dir;
     const std::string state = dir.file("card.json");
     {
@@ -206,7 +207,7 @@ TEST_CASE("euicc resume: the state file keeps the key; an inconsistent or partia
     CHECK_FALSE(EuiccState::from_json(other.to_json()).download_key);
 }
 
-TEST_CASE("euicc resume: stray temp files of a killed writer are removed on load; a live writer's stay") {
+TEST_CASE("euicc resume: stray temp files of a killed writer are removed on load, a live writer's stay") {
     TempDir dir;
     const std::string state = dir.file("card.json");
     { CardRig rig(card_uri(state)); }

@@ -68,7 +68,7 @@ TEST_CASE("transport: exchange resends once with the Le from 6Cxx") {
     CHECK(t.exhausted());
 }
 
-TEST_CASE("transport: 61 00 asks for 256 bytes; a GET RESPONSE answered 6Cxx is asked again") {
+TEST_CASE("transport: 61 00 asks for 256 bytes, a GET RESPONSE answered 6Cxx is asked again") {
     ReplayTransport t({
         {"c2e2910003bf2d00", "6100"},
         {"c2c0000000", "6c10"},

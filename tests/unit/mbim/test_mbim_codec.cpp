@@ -26,7 +26,7 @@ TEST_CASE("mbim codec: the class byte names the logical channel (ISO 7816-4 5.4.
     CHECK_FALSE(mbim::cla_channel(0x3F).has_value());
 }
 
-TEST_CASE("mbim codec: a case 3 APDU gets Le 00; the other cases stay as they are") {
+TEST_CASE("mbim codec: a case 3 APDU gets Le 00, the other cases stay as they are") {
     // STORE DATA without Le (case 3) -> Le appended
     CHECK(mbim::command_for_modem(hex("81 E2 91 00 03 BF 3E 00")) == hex("81 E2 91 00 03 BF 3E 00 00"));
     // already case 4

@@ -14,7 +14,7 @@
 using namespace lpad;
 using lpad::drivers::DriverUri;
 
-TEST_CASE("qmi: URIs: port, slot, switch, proxy, timeout; qrtr node") {
+TEST_CASE("qmi: URIs: port, slot, switch, proxy, timeout, qrtr node") {
     auto o = qmi::QmiOptions::from_uri(DriverUri::parse("qmi:/dev/cdc-wdm0"));
     CHECK(o.link.device == "/dev/cdc-wdm0");
     CHECK(o.link.proxy);
