@@ -13,6 +13,7 @@
 
 #include "libfile/file.h"
 #include "tests/smdpp/smdpp_test_client.h"
+#include "tests/unit/test_support.h"
 
 using namespace lpad;
 using namespace lpad::smdpp;
@@ -23,19 +24,7 @@ namespace {
 
 const std::string kIccid = "88449911223344556677";
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "lpad-smdpp-XXXXXX").string();
-        REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using lpad::test::TempDir;
 
 struct ManualClock {
     std::shared_ptr<std::atomic<std::int64_t>> seconds = std::make_shared<std::atomic<std::int64_t>>(0);

@@ -12,6 +12,7 @@
 
 #include "libfile/file.h"
 #include "tests/smdpp/smdpp_test_client.h"
+#include "tests/unit/test_support.h"
 
 using namespace lpad;
 using namespace lpad::smdpp;
@@ -22,19 +23,7 @@ namespace {
 
 const std::string kIccid = "88449911223344556677";
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "lpad-smdpp-XXXXXX").string();
-        REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using lpad::test::TempDir;
 
 std::string card_uri(const std::string& state) { return "virtual:" + state + "?pki=" + pki_dir(); }
 

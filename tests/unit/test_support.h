@@ -4,15 +4,41 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "libapdu/bytes.h"
 #include "libapdu/error.h"
 
 namespace lpad::test {
+
+// A fresh private temporary directory (mkdtemp, named PREFIX-XXXXXX), removed with everything in it.
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(const std::string& prefix = "lpad-test") {
+        std::string templ = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+        REQUIRE(::mkdtemp(templ.data()) != nullptr);
+        path = templ;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return (path / name).string(); }
+    std::vector<std::string> entries() const {  // file names in the directory
+        std::vector<std::string> out;
+        for (const auto& e : std::filesystem::directory_iterator(path)) out.push_back(e.path().filename().string());
+        return out;
+    }
+};
 
 // Hex with optional spaces between bytes, as test vectors are written.
 inline Bytes hex(std::string s) {

@@ -18,22 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh private directory, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "lpad-retry-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::vector<std::string> entries() const {
-        std::vector<std::string> out;
-        for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-        std::sort(out.begin(), out.end());
-        return out;
-    }
-};
+using lpad::test::TempDir;
 
 void write_text(const fs::path& p, const std::string& text) {
     std::ofstream out(p, std::ios::binary);

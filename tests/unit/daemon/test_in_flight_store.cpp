@@ -12,21 +12,14 @@
 
 #include "libapdu/error.h"
 #include "lpad/daemon/in_flight_store.h"
+#include "unit/test_support.h"
 
 using namespace lpad;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "lpad-inflight-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using lpad::test::TempDir;
 
 std::string read_text(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

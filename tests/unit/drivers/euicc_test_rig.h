@@ -27,6 +27,7 @@
 #include "libapdu/identifiers.h"
 #include "libapdu/x509.h"
 #include "libfile/file.h"
+#include "unit/test_support.h"
 
 namespace lpad::virtual_euicc::testing {
 
@@ -36,20 +37,7 @@ inline std::string pki_dir() { return std::string(LPAD_BINARY_DIR) + "/pki"; }
 inline std::string pki_file(const std::string& rel) { return pki_dir() + "/" + rel; }
 inline Bytes read_bytes(const std::string& path) { return file::read(path); }
 
-// A fresh temporary directory, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "lpad-euicc-XXXXXX").string();
-        REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using lpad::test::TempDir;
 
 // One card behind an open Es10Client. The factory is installed for the rig's lifetime.
 struct CardRig {
