@@ -138,12 +138,7 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
         s.stage = Session::Downloaded;
         order->session = tid;
         persist();
-        es9p::GetBoundProfilePackageResponse resp;
-        resp.transaction_id = tid;
-        if (fault && fault->action == FaultAction::WrongTransactionId)
-            resp.transaction_id = es9p::transaction_id_hex(other_transaction_id(s.transaction_id_bytes));
-        resp.bound_profile_package = served;
-        return resp.encode();
+        return bpp_response(s, served, fault);
     }
 
     Bytes package;
@@ -187,8 +182,12 @@ std::string SmdpServer::get_bound_profile_package(const std::string& body, const
     s.stage = Session::Downloaded;
     order->state = OrderState::Downloaded;
     persist();
+    return bpp_response(s, served, fault);
+}
+
+std::string SmdpServer::bpp_response(const Session& s, const Bytes& served, const std::optional<Fault>& fault) {
     es9p::GetBoundProfilePackageResponse resp;
-    resp.transaction_id = tid;
+    resp.transaction_id = s.transaction_id;
     if (fault && fault->action == FaultAction::WrongTransactionId)
         resp.transaction_id = es9p::transaction_id_hex(other_transaction_id(s.transaction_id_bytes));
     resp.bound_profile_package = served;

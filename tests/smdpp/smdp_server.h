@@ -157,6 +157,8 @@ private:
     // The BPP for `s` from the package bound earlier: InitialiseSecureChannel names this session's transactionId
     // and is signed again; the protected segments are the bound ones. Faults apply to the copy served.
     Bytes serve_bound(const Session& s, const BoundPackage& bound, const std::optional<Fault>& fault) const;
+    // The getBoundProfilePackage answer carrying `served` for session `s` (a first binding or a package served again).
+    static std::string bpp_response(const Session& s, const Bytes& served, const std::optional<Fault>& fault);
 
     ServerPki pki_;
     ServerOptions options_;
